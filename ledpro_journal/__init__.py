@@ -1,0 +1,1 @@
+"""LEDPRO Journal: the action-learning workbench for the LEDPRO leadership programme."""

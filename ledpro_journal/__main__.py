@@ -1,0 +1,70 @@
+"""Command line for operators: python -m ledpro_journal COMMAND.
+
+  migrate                      bring the database schema up to date
+  create-admin --username U    create an administrator (password asked for, or --password-stdin)
+  reset-password --username U  set a new password and sign that user out everywhere
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from ledpro_journal import db
+from ledpro_journal.i18n import t
+from ledpro_journal.services import accounts
+from ledpro_journal.services.errors import Invalid, NotFound
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Passord: ")
+    if getpass.getpass("Gjenta passordet: ") != first:
+        raise SystemExit(t("account.password_mismatch"))
+    return first
+
+
+def _explain(error: Invalid) -> str:
+    return "\n".join(f"{field}: {t(key, None, **params)}" for field, (key, params) in error.errors.items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ledpro_journal", description="LEDPRO Journal for operators.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    for name, help_text in (("create-admin", "create an administrator"), ("reset-password", "set a user's password")):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--username", required=True)
+        command.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        if name == "create-admin":
+            command.add_argument("--name", default="Administrator", help="the name shown in the app")
+    args = parser.parse_args(argv)
+
+    db.migrate()
+    if args.command == "migrate":
+        print(f"database at revision {db.current_revision(db.get_engine())}")
+        return 0
+    password = _read_password(args.password_stdin)
+    try:
+        with db.session_scope() as session:
+            if args.command == "create-admin":
+                user = accounts.create_admin(
+                    session, username=args.username, display_name=args.name, password=password
+                )
+                print(f"administrator {user.username} created")
+            else:
+                user = accounts.reset_password(session, username=args.username, password=password)
+                print(f"password set for {user.username}; every session of that user is ended")
+    except Invalid as error:
+        print(_explain(error), file=sys.stderr)
+        return 2
+    except NotFound as error:
+        print(t(error.key), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

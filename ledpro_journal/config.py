@@ -1,0 +1,43 @@
+"""The one Settings object. Every setting is an environment variable with the prefix LEDPRO_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDPRO_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'data' / 'ledpro.db'}",
+        description="SQLAlchemy URL. SQLite file by default; postgresql://user@host/db for real deployments.",
+    )
+    port: int = Field(default=8501, description="Port the app listens on (run.sh).")
+    address: str = Field(default="127.0.0.1", description="Address the app listens on (run.sh).")
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Force the Secure flag on the session cookie. Unset: set when the request came over https.",
+    )
+    session_idle_days: int = Field(default=14, description="A sign-in ends after this many days without use.")
+    session_max_days: int = Field(default=90, description="A sign-in ends after this many days whatever happens.")
+    login_slowdown_after: int = Field(default=3, description="Failed sign-ins (15 min) before answers are slowed.")
+    login_lockout_after: int = Field(default=8, description="Failed sign-ins for one account (15 min) before refusing.")
+    login_ip_lockout_after: int = Field(default=30, description="Failed sign-ins from one address (15 min) before refusing.")
+    login_lockout_minutes: int = Field(default=15, description="How long refused sign-ins stay refused.")
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+# The browser's only piece of the sign-in: a random token in an HttpOnly, SameSite cookie.
+SESSION_COOKIE = "ledpro_session"
+# The language chosen on the sign-in pages, before anyone is signed in (not secret).
+LANGUAGE_COOKIE = "ledpro_lang"

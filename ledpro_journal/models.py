@@ -1,0 +1,189 @@
+"""Tables and enums. Every change here goes with an Alembic migration in migrations/versions/."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores naive UTC, hands back aware UTC: SQLite keeps no time zone, PostgreSQL would convert."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def _utc_column(*, nullable: bool = False, index: bool = False) -> sa.Column:
+    return sa.Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    FACILITATOR = "facilitator"
+    PARTICIPANT = "participant"
+
+
+class Language(StrEnum):
+    NB = "nb"
+    EN = "en"
+
+
+class Installation(SQLModel, table=True):
+    """One row once the first administrator exists; its primary key makes the setup happen only once."""
+
+    __tablename__ = "installation"
+    id: int = Field(default=1, primary_key=True)
+    set_up_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=sa.Column(sa.String(40), nullable=False, unique=True))
+    display_name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
+    password_hash: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    role: Role = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    is_active: bool = Field(default=True)
+    language: Language = Field(default=Language.NB, sa_column=sa.Column(sa.String(5), nullable=False))
+    candidate_number: str | None = Field(default=None, sa_column=sa.Column(sa.String(20)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    password_changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    deactivated_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "auth_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    user_agent: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False, server_default=""))
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed and successful sign-ins, kept in the database so that every app server counts them."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        sa.Index("ix_login_attempts_username_at", "username", "attempted_at"),
+        sa.Index("ix_login_attempts_address_at", "address", "attempted_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    address: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    attempted_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    succeeded: bool = Field(default=False)
+
+
+class Cohort(SQLModel, table=True):
+    __tablename__ = "cohorts"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False, unique=True))
+    institution: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+    place: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class Theme(SQLModel, table=True):
+    __tablename__ = "themes"
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "position", name="uq_themes_cohort_position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    position: int
+    name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+
+
+class Gathering(SQLModel, table=True):
+    __tablename__ = "gatherings"
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "number", name="uq_gatherings_cohort_number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    number: int
+    start_date: date
+    end_date: date
+    place: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+    theme_id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.ForeignKey("themes.id", ondelete="SET NULL"), nullable=True)
+    )
+
+
+class ReflectionGroup(SQLModel, table=True):
+    __tablename__ = "reflection_groups"
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "name", name="uq_groups_cohort_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
+
+
+class CohortMembership(SQLModel, table=True):
+    """A participant's place in a cohort (and group), or a facilitator's assignment to a cohort."""
+
+    __tablename__ = "cohort_memberships"
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "user_id", name="uq_memberships_cohort_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    role: Role = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    group_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("reflection_groups.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    part: int = Field(default=1, description="LEDPRO del 1 or del 2")
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class InviteCode(SQLModel, table=True):
+    __tablename__ = "invite_codes"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_column=sa.Column(sa.String(32), nullable=False, unique=True))
+    cohort_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    role: Role = Field(sa_column=sa.Column(sa.String(20), nullable=False))
+    group_id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.ForeignKey("reflection_groups.id", ondelete="SET NULL"), nullable=True)
+    )
+    max_uses: int | None = None
+    use_count: int = 0
+    expires_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_by: int | None = Field(
+        default=None, sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())

@@ -1,0 +1,623 @@
+"""The programme as data: cohorts, their themes, gatherings and reflection groups, who belongs where,
+and the invite codes that bring people in. A new year's cohort needs no code, only these use cases."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from ledpro_journal.models import (
+    Cohort,
+    CohortMembership,
+    Gathering,
+    InviteCode,
+    ReflectionGroup,
+    Role,
+    Theme,
+    User,
+    utcnow,
+)
+from ledpro_journal.services import permissions
+from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound, Problems
+
+MAX_GATHERINGS = 12
+
+# From the programme description of LEDPRO 2024 (Høgskolen i Innlandet): the ready starting point.
+LEDPRO_2024 = {
+    "name": "LEDPRO 2024",
+    "institution": "Høgskolen i Innlandet",
+    "place": "Wood Hotel, Brumunddal",
+    "themes": [
+        "Grunnleggende organisasjonsforståelse",
+        "Ledelse av arbeidsprosesser",
+        "Underliggende prosesser – spenning – motstand",
+        "Egen rolle og autoritet",
+    ],
+    # (number, first day, last day, index of the main theme). The seed names four main themes for six
+    # gatherings without pairing them; this pairing follows the order of the themes and is editable.
+    "gatherings": [
+        (1, date(2024, 2, 15), date(2024, 2, 16), 0),
+        (2, date(2024, 4, 4), date(2024, 4, 5), 1),
+        (3, date(2024, 5, 15), date(2024, 5, 16), 2),
+        (4, date(2024, 6, 20), date(2024, 6, 21), 3),
+        (5, date(2024, 8, 28), date(2024, 8, 29), 1),
+        (6, date(2024, 10, 7), date(2024, 10, 8), 3),
+    ],
+}
+
+
+def _clean(text: str | None, *, limit: int) -> str:
+    return " ".join((text or "").split())[:limit]
+
+
+def _get(session: Session, model, object_id: int | None):
+    row = session.get(model, object_id) if object_id is not None else None
+    if row is None:
+        raise NotFound()
+    return row
+
+
+# --- cohorts ---------------------------------------------------------------------------------------
+
+
+def list_cohorts(actor: User, *, session: Session) -> list[Cohort]:
+    visible = permissions.visible_cohort_ids(actor, session)
+    query = select(Cohort).order_by(Cohort.created_at.desc(), Cohort.id.desc())
+    if visible is not None:
+        query = query.where(Cohort.id.in_(visible or {-1}))
+    return list(session.exec(query).all())
+
+
+def _check_cohort_fields(session: Session, name: str, cohort_id: int | None) -> Problems:
+    problems = Problems()
+    if not name:
+        problems.add("name", "field.required")
+    else:
+        clash = select(Cohort.id).where(func.lower(Cohort.name) == name.lower())
+        if cohort_id is not None:
+            clash = clash.where(Cohort.id != cohort_id)
+        if session.exec(clash).first() is not None:
+            problems.add("name", "cohort.name_taken")
+    return problems
+
+
+def create_cohort(
+    actor: User,
+    *,
+    session: Session,
+    name: str,
+    institution: str = "",
+    place: str = "",
+    from_ledpro_2024: bool = False,
+) -> Cohort:
+    """A new cohort, empty or filled with LEDPRO 2024's themes and gatherings to edit from there."""
+    permissions.ensure_admin(actor)
+    name = _clean(name, limit=120)
+    _check_cohort_fields(session, name, None).raise_if_any()
+    cohort = Cohort(name=name, institution=_clean(institution, limit=200), place=_clean(place, limit=200))
+    session.add(cohort)
+    session.flush()
+    if from_ledpro_2024:
+        themes = []
+        for position, theme_name in enumerate(LEDPRO_2024["themes"], start=1):
+            theme = Theme(cohort_id=cohort.id, position=position, name=theme_name)
+            session.add(theme)
+            themes.append(theme)
+        session.flush()
+        for number, start, end, theme_index in LEDPRO_2024["gatherings"]:
+            session.add(
+                Gathering(
+                    cohort_id=cohort.id,
+                    number=number,
+                    start_date=start,
+                    end_date=end,
+                    place=cohort.place,
+                    theme_id=themes[theme_index].id,
+                )
+            )
+        session.flush()
+    return cohort
+
+
+def update_cohort(
+    actor: User, *, session: Session, cohort_id: int, name: str, institution: str, place: str
+) -> Cohort:
+    permissions.ensure_admin(actor)
+    cohort = _get(session, Cohort, cohort_id)
+    name = _clean(name, limit=120)
+    _check_cohort_fields(session, name, cohort_id).raise_if_any()
+    cohort.name = name
+    cohort.institution = _clean(institution, limit=200)
+    cohort.place = _clean(place, limit=200)
+    session.add(cohort)
+    session.flush()
+    return cohort
+
+
+def delete_cohort(actor: User, *, session: Session, cohort_id: int) -> None:
+    """Only a cohort nobody has joined yet: a cohort with people in it holds their year's work."""
+    permissions.ensure_admin(actor)
+    cohort = _get(session, Cohort, cohort_id)
+    members = session.exec(
+        select(func.count()).select_from(CohortMembership).where(CohortMembership.cohort_id == cohort_id)
+    ).one()
+    if members:
+        raise Conflict("cohort.not_empty", count=members)
+    session.delete(cohort)
+    session.flush()
+
+
+# --- themes ------------------------------------------------------------------------------------------
+
+
+def list_themes(actor: User, *, session: Session, cohort_id: int) -> list[Theme]:
+    permissions.ensure_can_view_cohort(actor, session, cohort_id)
+    return list(session.exec(select(Theme).where(Theme.cohort_id == cohort_id).order_by(Theme.position)).all())
+
+
+def _check_theme_name(session: Session, cohort_id: int, name: str, theme_id: int | None) -> None:
+    if not name:
+        raise Invalid.one("name", "field.required")
+    clash = select(Theme.id).where(Theme.cohort_id == cohort_id).where(func.lower(Theme.name) == name.lower())
+    if theme_id is not None:
+        clash = clash.where(Theme.id != theme_id)
+    if session.exec(clash).first() is not None:
+        raise Invalid.one("name", "theme.name_taken")
+
+
+def add_theme(actor: User, *, session: Session, cohort_id: int, name: str) -> Theme:
+    permissions.ensure_admin(actor)
+    _get(session, Cohort, cohort_id)
+    name = _clean(name, limit=200)
+    _check_theme_name(session, cohort_id, name, None)
+    last = session.exec(select(func.max(Theme.position)).where(Theme.cohort_id == cohort_id)).one()
+    theme = Theme(cohort_id=cohort_id, position=(last or 0) + 1, name=name)
+    session.add(theme)
+    session.flush()
+    return theme
+
+
+def rename_theme(actor: User, *, session: Session, theme_id: int, name: str) -> Theme:
+    permissions.ensure_admin(actor)
+    theme = _get(session, Theme, theme_id)
+    name = _clean(name, limit=200)
+    _check_theme_name(session, theme.cohort_id, name, theme_id)
+    theme.name = name
+    session.add(theme)
+    session.flush()
+    return theme
+
+
+def delete_theme(actor: User, *, session: Session, theme_id: int) -> None:
+    """Gatherings that had this theme keep their place in the programme, without a theme."""
+    permissions.ensure_admin(actor)
+    theme = _get(session, Theme, theme_id)
+    session.execute(sa.update(Gathering).where(Gathering.theme_id == theme_id).values(theme_id=None))
+    session.delete(theme)
+    session.flush()
+
+
+# --- gatherings ----------------------------------------------------------------------------------------
+
+
+def list_gatherings(actor: User, *, session: Session, cohort_id: int) -> list[Gathering]:
+    permissions.ensure_can_view_cohort(actor, session, cohort_id)
+    return list(
+        session.exec(select(Gathering).where(Gathering.cohort_id == cohort_id).order_by(Gathering.number)).all()
+    )
+
+
+def _check_gathering(
+    session: Session,
+    *,
+    cohort_id: int,
+    gathering_id: int | None,
+    number: int | None,
+    start_date: date | None,
+    end_date: date | None,
+    theme_id: int | None,
+) -> None:
+    problems = Problems()
+    if number is None:
+        problems.add("number", "field.required")
+    elif not 1 <= number <= MAX_GATHERINGS:
+        problems.add("number", "gathering.number_range", max=MAX_GATHERINGS)
+    if start_date is None:
+        problems.add("start_date", "field.required")
+    if end_date is None:
+        problems.add("end_date", "field.required")
+    if start_date and end_date:
+        if end_date < start_date:
+            problems.add("end_date", "gathering.end_before_start")
+        elif not 1 <= (end_date - start_date).days <= 2:
+            problems.add("end_date", "gathering.two_or_three_days")
+    if theme_id is not None:
+        theme = session.get(Theme, theme_id)
+        if theme is None or theme.cohort_id != cohort_id:
+            problems.add("theme_id", "field.invalid_choice")
+    problems.raise_if_any()
+
+    others = session.exec(
+        select(Gathering).where(Gathering.cohort_id == cohort_id).where(Gathering.id != (gathering_id or -1))
+    ).all()
+    for other in others:
+        if other.number == number:
+            problems.add("number", "gathering.number_taken", number=number)
+        elif start_date <= other.end_date and other.start_date <= end_date:
+            problems.add("start_date", "gathering.overlaps", number=other.number)
+        elif (other.number < number) != (other.start_date < start_date):
+            problems.add("number", "gathering.out_of_order", number=other.number)
+    problems.raise_if_any()
+
+
+def add_gathering(
+    actor: User,
+    *,
+    session: Session,
+    cohort_id: int,
+    number: int | None,
+    start_date: date | None,
+    end_date: date | None,
+    place: str = "",
+    theme_id: int | None = None,
+) -> Gathering:
+    permissions.ensure_admin(actor)
+    _get(session, Cohort, cohort_id)
+    _check_gathering(
+        session,
+        cohort_id=cohort_id,
+        gathering_id=None,
+        number=number,
+        start_date=start_date,
+        end_date=end_date,
+        theme_id=theme_id,
+    )
+    gathering = Gathering(
+        cohort_id=cohort_id,
+        number=number,
+        start_date=start_date,
+        end_date=end_date,
+        place=_clean(place, limit=200),
+        theme_id=theme_id,
+    )
+    session.add(gathering)
+    session.flush()
+    return gathering
+
+
+def update_gathering(
+    actor: User,
+    *,
+    session: Session,
+    gathering_id: int,
+    number: int | None,
+    start_date: date | None,
+    end_date: date | None,
+    place: str,
+    theme_id: int | None,
+) -> Gathering:
+    permissions.ensure_admin(actor)
+    gathering = _get(session, Gathering, gathering_id)
+    _check_gathering(
+        session,
+        cohort_id=gathering.cohort_id,
+        gathering_id=gathering_id,
+        number=number,
+        start_date=start_date,
+        end_date=end_date,
+        theme_id=theme_id,
+    )
+    gathering.number = number
+    gathering.start_date = start_date
+    gathering.end_date = end_date
+    gathering.place = _clean(place, limit=200)
+    gathering.theme_id = theme_id
+    session.add(gathering)
+    session.flush()
+    return gathering
+
+
+def delete_gathering(actor: User, *, session: Session, gathering_id: int) -> None:
+    permissions.ensure_admin(actor)
+    session.delete(_get(session, Gathering, gathering_id))
+    session.flush()
+
+
+# --- reflection groups and memberships -------------------------------------------------------------------
+
+
+def list_groups(actor: User, *, session: Session, cohort_id: int) -> list[ReflectionGroup]:
+    permissions.ensure_can_view_cohort(actor, session, cohort_id)
+    return list(
+        session.exec(
+            select(ReflectionGroup).where(ReflectionGroup.cohort_id == cohort_id).order_by(ReflectionGroup.name)
+        ).all()
+    )
+
+
+def _check_group_name(session: Session, cohort_id: int, name: str, group_id: int | None) -> None:
+    if not name:
+        raise Invalid.one("name", "field.required")
+    clash = (
+        select(ReflectionGroup.id)
+        .where(ReflectionGroup.cohort_id == cohort_id)
+        .where(func.lower(ReflectionGroup.name) == name.lower())
+    )
+    if group_id is not None:
+        clash = clash.where(ReflectionGroup.id != group_id)
+    if session.exec(clash).first() is not None:
+        raise Invalid.one("name", "group.name_taken")
+
+
+def create_group(actor: User, *, session: Session, cohort_id: int, name: str) -> ReflectionGroup:
+    permissions.ensure_admin(actor)
+    _get(session, Cohort, cohort_id)
+    name = _clean(name, limit=120)
+    _check_group_name(session, cohort_id, name, None)
+    group = ReflectionGroup(cohort_id=cohort_id, name=name)
+    session.add(group)
+    session.flush()
+    return group
+
+
+def rename_group(actor: User, *, session: Session, group_id: int, name: str) -> ReflectionGroup:
+    permissions.ensure_admin(actor)
+    group = _get(session, ReflectionGroup, group_id)
+    name = _clean(name, limit=120)
+    _check_group_name(session, group.cohort_id, name, group_id)
+    group.name = name
+    session.add(group)
+    session.flush()
+    return group
+
+
+def delete_group(actor: User, *, session: Session, group_id: int) -> None:
+    """Its members stay in the cohort, without a group, until they are placed in another."""
+    permissions.ensure_admin(actor)
+    group = _get(session, ReflectionGroup, group_id)
+    session.execute(
+        sa.update(CohortMembership).where(CohortMembership.group_id == group_id).values(group_id=None)
+    )
+    session.execute(sa.update(InviteCode).where(InviteCode.group_id == group_id).values(group_id=None))
+    session.delete(group)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class Member:
+    membership_id: int
+    user_id: int
+    display_name: str
+    username: str
+    role: Role
+    group_id: int | None
+    part: int
+    is_active: bool
+
+
+def list_members(actor: User, *, session: Session, cohort_id: int) -> list[Member]:
+    """Who is in the cohort: for the administrator (everyone) and facilitators of the cohort."""
+    actor = permissions.ensure_can_view_cohort(actor, session, cohort_id)
+    if actor.role == Role.PARTICIPANT:
+        raise NotAllowed()
+    rows = session.exec(
+        select(CohortMembership, User)
+        .join(User, User.id == CohortMembership.user_id)
+        .where(CohortMembership.cohort_id == cohort_id)
+        .order_by(CohortMembership.role, User.display_name)
+    ).all()
+    return [
+        Member(m.id, u.id, u.display_name, u.username, m.role, m.group_id, m.part, u.is_active) for m, u in rows
+    ]
+
+
+def move_to_group(actor: User, *, session: Session, membership_id: int, group_id: int | None) -> CohortMembership:
+    permissions.ensure_admin(actor)
+    membership = _get(session, CohortMembership, membership_id)
+    if membership.role != Role.PARTICIPANT:
+        raise Invalid.one("group_id", "group.only_participants")
+    if group_id is not None:
+        group = _get(session, ReflectionGroup, group_id)
+        if group.cohort_id != membership.cohort_id:
+            raise Invalid.one("group_id", "field.invalid_choice")
+    membership.group_id = group_id
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def assign_facilitator(actor: User, *, session: Session, cohort_id: int, user_id: int) -> CohortMembership:
+    permissions.ensure_admin(actor)
+    _get(session, Cohort, cohort_id)
+    user = _get(session, User, user_id)
+    if user.role != Role.FACILITATOR:
+        raise Invalid.one("user_id", "cohort.not_a_facilitator")
+    existing = session.exec(
+        select(CohortMembership).where(CohortMembership.cohort_id == cohort_id).where(CohortMembership.user_id == user_id)
+    ).first()
+    if existing is not None:
+        return existing
+    membership = CohortMembership(cohort_id=cohort_id, user_id=user_id, role=Role.FACILITATOR)
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def remove_from_cohort(actor: User, *, session: Session, membership_id: int) -> None:
+    """Only facilitators are removed this way: a participant's place holds their year's work."""
+    permissions.ensure_admin(actor)
+    membership = _get(session, CohortMembership, membership_id)
+    if membership.role != Role.FACILITATOR:
+        raise Conflict("cohort.cannot_remove_participant")
+    session.delete(membership)
+    session.flush()
+
+
+def list_facilitator_accounts(actor: User, *, session: Session) -> list[User]:
+    permissions.ensure_admin(actor)
+    return list(
+        session.exec(
+            select(User).where(User.role == Role.FACILITATOR).where(User.is_active.is_(True)).order_by(User.display_name)
+        ).all()
+    )
+
+
+# --- invite codes ---------------------------------------------------------------------------------------
+
+# No 0/O or 1/I/L: codes are read aloud at gatherings and typed from paper.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _new_code() -> str:
+    groups = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(4)) for _ in range(3)]
+    return "-".join(groups)
+
+
+def create_invite(
+    actor: User,
+    *,
+    session: Session,
+    cohort_id: int,
+    role: Role,
+    max_uses: int | None = None,
+    valid_days: int | None = 60,
+    group_id: int | None = None,
+) -> InviteCode:
+    permissions.ensure_admin(actor)
+    _get(session, Cohort, cohort_id)
+    problems = Problems()
+    if role not in (Role.PARTICIPANT, Role.FACILITATOR):
+        problems.add("role", "field.invalid_choice")
+    if max_uses is not None and not 1 <= max_uses <= 500:
+        problems.add("max_uses", "invite.max_uses_range")
+    if valid_days is not None and not 1 <= valid_days <= 365:
+        problems.add("valid_days", "invite.valid_days_range")
+    if group_id is not None:
+        group = session.get(ReflectionGroup, group_id)
+        if group is None or group.cohort_id != cohort_id or role != Role.PARTICIPANT:
+            problems.add("group_id", "field.invalid_choice")
+    problems.raise_if_any()
+    invite = InviteCode(
+        code=_new_code(),
+        cohort_id=cohort_id,
+        role=role,
+        max_uses=max_uses,
+        expires_at=utcnow() + timedelta(days=valid_days) if valid_days else None,
+        group_id=group_id,
+        created_by=actor.id,
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def list_invites(actor: User, *, session: Session, cohort_id: int) -> list[InviteCode]:
+    permissions.ensure_admin(actor)
+    return list(
+        session.exec(
+            select(InviteCode).where(InviteCode.cohort_id == cohort_id).order_by(InviteCode.created_at.desc())
+        ).all()
+    )
+
+
+def revoke_invite(actor: User, *, session: Session, invite_id: int) -> InviteCode:
+    permissions.ensure_admin(actor)
+    invite = _get(session, InviteCode, invite_id)
+    if invite.revoked_at is None:
+        invite.revoked_at = utcnow()
+        session.add(invite)
+        session.flush()
+    return invite
+
+
+def invite_status(invite: InviteCode) -> str:
+    """active, revoked, expired or used_up: the catalogue has a word for each."""
+    if invite.revoked_at is not None:
+        return "revoked"
+    if invite.expires_at is not None and invite.expires_at <= utcnow():
+        return "expired"
+    if invite.max_uses is not None and invite.use_count >= invite.max_uses:
+        return "used_up"
+    return "active"
+
+
+# --- what a signed-in person sees of their programme ---------------------------------------------------
+
+
+@dataclass
+class ProgrammeView:
+    cohort: Cohort
+    themes: dict[int, Theme]
+    gatherings: list[Gathering]
+    group: ReflectionGroup | None = None
+    group_members: list[str] = field(default_factory=list)
+    part: int | None = None
+
+    def next_gathering(self, today: date) -> Gathering | None:
+        return next((g for g in self.gatherings if g.end_date >= today), None)
+
+
+def my_programmes(actor: User, *, session: Session) -> list[ProgrammeView]:
+    """The cohorts the actor belongs to, each with its gatherings, themes and (participants) group."""
+    permissions.visible_cohort_ids(actor, session)
+    memberships = session.exec(
+        select(CohortMembership, Cohort)
+        .join(Cohort, Cohort.id == CohortMembership.cohort_id)
+        .where(CohortMembership.user_id == actor.id)
+        .order_by(Cohort.created_at.desc())
+    ).all()
+    views = []
+    for membership, cohort in memberships:
+        themes = {t.id: t for t in session.exec(select(Theme).where(Theme.cohort_id == cohort.id))}
+        gatherings = list(
+            session.exec(select(Gathering).where(Gathering.cohort_id == cohort.id).order_by(Gathering.number))
+        )
+        view = ProgrammeView(cohort=cohort, themes=themes, gatherings=gatherings)
+        if membership.role == Role.PARTICIPANT:
+            view.part = membership.part
+        if membership.group_id is not None:
+            view.group = session.get(ReflectionGroup, membership.group_id)
+            view.group_members = list(
+                session.exec(
+                    select(User.display_name)
+                    .join(CohortMembership, CohortMembership.user_id == User.id)
+                    .where(CohortMembership.group_id == membership.group_id)
+                    .where(User.is_active.is_(True))
+                    .order_by(User.display_name)
+                )
+            )
+        views.append(view)
+    return views
+
+
+@dataclass(frozen=True)
+class AdminOverview:
+    cohorts: int
+    participants: int
+    facilitators: int
+    active_invites: int
+
+
+def admin_overview(actor: User, *, session: Session) -> AdminOverview:
+    permissions.ensure_admin(actor)
+
+    def count(query) -> int:
+        return session.exec(query).one()
+
+    now = utcnow()
+    return AdminOverview(
+        cohorts=count(select(func.count()).select_from(Cohort)),
+        participants=count(select(func.count()).select_from(User).where(User.role == Role.PARTICIPANT)),
+        facilitators=count(select(func.count()).select_from(User).where(User.role == Role.FACILITATOR)),
+        active_invites=count(
+            select(func.count())
+            .select_from(InviteCode)
+            .where(InviteCode.revoked_at.is_(None))
+            .where(sa.or_(InviteCode.expires_at.is_(None), InviteCode.expires_at > now))
+            .where(sa.or_(InviteCode.max_uses.is_(None), InviteCode.use_count < InviteCode.max_uses))
+        ),
+    )

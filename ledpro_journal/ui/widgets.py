@@ -1,0 +1,56 @@
+"""Pieces that several pages draw the same way."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ledpro_journal.i18n import format_date_range, today_in_oslo
+from ledpro_journal.models import Cohort, Gathering, Theme
+from ledpro_journal.ui.context import lang, plain, tr
+
+
+def cohort_picker(cohorts: list[Cohort]) -> Cohort | None:
+    """The cohort the administrator is working on; the choice follows them from page to page."""
+    if not cohorts:
+        return None
+    by_id = {c.id: c for c in cohorts}
+    remembered = st.session_state.get("cohort_id")
+    index = list(by_id).index(remembered) if remembered in by_id else 0
+    chosen = st.selectbox(tr("cohort.pick"), list(by_id), index=index, format_func=lambda i: by_id[i].name)
+    st.session_state["cohort_id"] = chosen
+    return by_id[chosen]
+
+
+def programme_table(gatherings: list[Gathering], themes: dict[int, Theme]) -> None:
+    today = today_in_oslo()
+    rows = [
+        {
+            tr("gathering.column.number"): tr("gathering.label", number=g.number),
+            tr("gathering.column.dates"): format_date_range(g.start_date, g.end_date, lang()),
+            tr("gathering.column.place"): g.place,
+            tr("gathering.column.theme"): themes[g.theme_id].name if g.theme_id in themes else "",
+            tr("gathering.column.status"): tr("gathering.past") if g.end_date < today else "",
+        }
+        for g in gatherings
+    ]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.caption(tr("gathering.none"))
+
+
+def next_gathering_notice(gathering: Gathering | None, themes: dict[int, Theme]) -> None:
+    if gathering is None:
+        st.info(tr("home.no_more_gatherings"), icon=":material/event_available:")
+        return
+    days = (gathering.start_date - today_in_oslo()).days
+    when = format_date_range(gathering.start_date, gathering.end_date, lang())
+    theme = themes[gathering.theme_id].name if gathering.theme_id in themes else ""
+    if days > 0:
+        text = tr("home.next_gathering_in", number=gathering.number, when=when, days=days)
+    else:
+        text = tr("home.gathering_now", number=gathering.number, when=when)
+    if theme:
+        text += "  \n" + tr("home.gathering_theme", theme=plain(theme))
+    st.info(text, icon=":material/event:")

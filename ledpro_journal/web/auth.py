@@ -1,0 +1,481 @@
+"""Sign-in, registration, first-run setup and sign-out as plain HTTP pages beside the Streamlit app.
+
+Why here and not in Streamlit widgets: only an HTTP response can set an HttpOnly cookie, and Streamlit
+talks over a websocket. These pages are small server-rendered forms (text from the catalogue); a
+successful sign-in stores a server-side session and sets a random token in an HttpOnly, SameSite=Lax
+cookie. `SessionGate` sends anonymous visitors of any app page here before Streamlit loads at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from html import escape
+from urllib.parse import quote, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ledpro_journal.config import LANGUAGE_COOKIE, SESSION_COOKIE, get_settings
+from ledpro_journal.db import session_scope
+from ledpro_journal.i18n import LANGUAGES, language_or_default, t
+from ledpro_journal.models import Language
+from ledpro_journal.services import accounts
+from ledpro_journal.services.errors import Conflict, Invalid, SignInRefused
+
+log = logging.getLogger(__name__)
+
+CSRF_COOKIE = "ledpro_csrf"
+# Paths Streamlit needs to load its page and talk to the server, and our own sign-in pages.
+_UNGATED_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/", "/auth/")
+_UNGATED_FILES = ("/favicon.png", "/manifest.json", "/robots.txt")
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _lang(request: Request) -> str:
+    return language_or_default(request.cookies.get(LANGUAGE_COOKIE))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: never //evil.example or https://evil.example."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if target.startswith("/auth/"):
+        return "/"
+    return target
+
+
+def _client_address(request: Request) -> str:
+    return (request.client.host if request.client else "") or "unknown"
+
+
+def _is_secure(request: Request) -> bool:
+    forced = get_settings().cookie_secure
+    return forced if forced is not None else request.url.scheme == "https"
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=get_settings().session_max_days * 86400,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=_is_secure(request),
+    )
+
+
+def _clear_session_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_is_secure(request))
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return response
+
+
+async def _needs_setup() -> bool:
+    def check() -> bool:
+        with session_scope() as session:
+            return accounts.needs_setup(session)
+
+    return await run_in_threadpool(check)
+
+
+async def _user_for(request: Request):
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+
+    def resolve():
+        with session_scope() as session:
+            return accounts.resolve_session(session, token)
+
+    return await run_in_threadpool(resolve)
+
+
+# --- rendering ---------------------------------------------------------------------------------------
+
+_STYLE = """
+:root { color-scheme: light; --ink:#1f2933; --muted:#52606d; --line:#cbd2d9; --accent:#1d4e89; --bad:#b42318; }
+* { box-sizing: border-box; }
+body { margin:0; font-family: "Source Sans 3", "Source Sans Pro", system-ui, -apple-system, "Segoe UI", sans-serif;
+       color:var(--ink); background:#f5f7fa; font-size:17px; line-height:1.5; }
+main { max-width: 26rem; margin: 6vh auto 3rem; padding: 2rem 1.75rem; background:#fff; border-radius: 12px;
+       box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+@media (max-width: 30rem) { main { margin: 0; border-radius: 0; box-shadow:none; min-height:100vh; } }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+.brand { color: var(--accent); font-weight: 700; letter-spacing: .02em; margin-bottom: 1.25rem; display:block; }
+p.lead { color: var(--muted); margin: 0 0 1.25rem; }
+label { display:block; font-weight:600; margin: 1rem 0 .3rem; }
+.hint { display:block; color: var(--muted); font-size:.9rem; font-weight:400; }
+input[type=text], input[type=password], select { width:100%; font: inherit; padding:.6rem .7rem; border:1px solid var(--line);
+       border-radius:8px; background:#fff; }
+input:focus, select:focus { outline: 3px solid rgba(29,78,137,.25); border-color: var(--accent); }
+input[aria-invalid=true] { border-color: var(--bad); }
+.field-error { color: var(--bad); font-size:.95rem; margin:.3rem 0 0; }
+.notice { padding:.75rem 1rem; border-radius:8px; margin: 0 0 1rem; background:#e8f1fb; }
+.notice.bad { background:#fdecea; color: var(--bad); }
+button { margin-top:1.5rem; width:100%; font: inherit; font-weight:600; padding:.7rem; border:0; border-radius:8px;
+         background: var(--accent); color:#fff; cursor:pointer; }
+nav.alt { margin-top:1.25rem; display:flex; justify-content:space-between; flex-wrap:wrap; gap:.5rem; font-size:.95rem; }
+a { color: var(--accent); }
+"""
+
+
+def _field(
+    name: str,
+    label: str,
+    *,
+    lang: str,
+    kind: str = "text",
+    value: str = "",
+    errors: dict | None = None,
+    hint: str = "",
+    autocomplete: str = "off",
+    autofocus: bool = False,
+) -> str:
+    error = (errors or {}).get(name)
+    error_html = ""
+    described = ""
+    if error:
+        key, params = error
+        error_html = f'<p class="field-error" id="{name}-error" role="alert">{escape(t(key, lang, **params))}</p>'
+        described = f' aria-describedby="{name}-error" aria-invalid="true"'
+    hint_html = f'<span class="hint">{escape(hint)}</span>' if hint else ""
+    value_attr = f' value="{escape(value)}"' if kind != "password" else ""
+    focus = " autofocus" if autofocus else ""
+    return (
+        f'<label for="{name}">{escape(label)}{hint_html}</label>'
+        f'<input type="{kind}" id="{name}" name="{name}"{value_attr} autocomplete="{autocomplete}"{described}{focus}>'
+        f"{error_html}"
+    )
+
+
+def _page(request: Request, *, lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
+    other = "en" if lang == "nb" else "nb"
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    switch = f'/auth/language?{urlencode({"lang": other, "next": here})}'
+    html = (
+        f'<!doctype html><html lang="{"nb-NO" if lang == "nb" else "en"}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)} · LEDPRO Journal</title><style>{_STYLE}</style></head><body><main>"
+        f'<span class="brand">LEDPRO Journal</span>{body}'
+        f'<nav class="alt" aria-label="{escape(t("auth.language_nav", lang))}">'
+        f'<a href="{escape(switch)}" lang="{other}">{escape(LANGUAGES[other])}</a></nav>'
+        f"</main></body></html>"
+    )
+    return _security_headers(HTMLResponse(html, status_code=status))
+
+
+def _form(request: Request, csrf: str, action: str, inner: str, submit: str) -> str:
+    return (
+        f'<form method="post" action="{escape(action)}" novalidate>'
+        f'<input type="hidden" name="csrf" value="{escape(csrf)}">{inner}<button type="submit">{escape(submit)}</button>'
+        f"</form>"
+    )
+
+
+def _with_csrf(response: Response, request: Request, csrf: str) -> Response:
+    response.set_cookie(CSRF_COOKIE, csrf, path="/auth/", httponly=True, samesite="strict", secure=_is_secure(request))
+    return response
+
+
+def _csrf_for(request: Request) -> str:
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+async def _form_data(request: Request) -> dict[str, str] | None:
+    """The posted fields, or None when the post did not come from our own form (CSRF)."""
+    form = await request.form()
+    data = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not cookie or not secrets.compare_digest(cookie, data.get("csrf", "")):
+        return None
+    return data
+
+
+def _expired_form(request: Request, lang: str, target: str) -> Response:
+    """Our CSRF cookie was missing (old tab, cookies cleared): show the form again, with a word why."""
+    return RedirectResponse(f"{target}{'&' if '?' in target else '?'}expired=1", status_code=303)
+
+
+# --- sign in -------------------------------------------------------------------------------------------
+
+
+def _signin_page(request: Request, lang: str, csrf: str, *, values=None, notice="", bad=False, status=200):
+    values = values or {}
+    next_target = _safe_next(values.get("next") or request.query_params.get("next"))
+    notice_html = f'<p class="notice{" bad" if bad else ""}" role="status">{escape(notice)}</p>' if notice else ""
+    inner = (
+        f'<input type="hidden" name="next" value="{escape(next_target)}">'
+        + _field("username", t("auth.username", lang), lang=lang, value=values.get("username", ""),
+                 autocomplete="username", autofocus=True)
+        + _field("password", t("auth.password", lang), lang=lang, kind="password", autocomplete="current-password")
+    )
+    body = (
+        f'<h1>{escape(t("auth.signin_title", lang))}</h1><p class="lead">{escape(t("auth.signin_lead", lang))}</p>'
+        f"{notice_html}{_form(request, csrf, '/auth/signin', inner, t('auth.signin_button', lang))}"
+        f'<nav class="alt"><a href="/auth/register">{escape(t("auth.register_link", lang))}</a></nav>'
+    )
+    return _with_csrf(_page(request, lang=lang, title=t("auth.signin_title", lang), body=body, status=status), request, csrf)
+
+
+async def signin(request: Request) -> Response:
+    lang = _lang(request)
+    if await _needs_setup():
+        return RedirectResponse("/auth/setup", status_code=303)
+    csrf = _csrf_for(request)
+    if request.method == "GET":
+        if await _user_for(request) is not None:
+            return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+        notice = ""
+        if request.query_params.get("signed_out"):
+            notice = t("auth.signed_out", lang)
+        elif request.query_params.get("expired"):
+            notice = t("auth.form_expired", lang)
+        return _signin_page(request, lang, csrf, notice=notice)
+
+    data = await _form_data(request)
+    if data is None:
+        return _expired_form(request, lang, "/auth/signin")
+    username, password = data.get("username", ""), data.get("password", "")
+    address = _client_address(request)
+
+    def throttle():
+        with session_scope() as session:
+            return accounts.sign_in_throttle(session, username=username, address=address)
+
+    delay = (await run_in_threadpool(throttle)).delay_seconds
+    if delay:
+        await asyncio.sleep(delay)
+
+    def attempt() -> str | None:
+        with session_scope() as session:
+            user = accounts.authenticate(session, username=username, password=password, address=address)
+            if user is None:
+                return None
+            return accounts.start_session(session, user, user_agent=request.headers.get("user-agent", ""))
+
+    try:
+        token = await run_in_threadpool(attempt)
+    except SignInRefused as refused:
+        return _signin_page(request, lang, csrf, values=data, notice=t(refused.key, lang, **refused.params),
+                            bad=True, status=429)
+    if token is None:
+        return _signin_page(request, lang, csrf, values=data, notice=t("auth.wrong_credentials", lang), bad=True,
+                            status=401)
+    response = RedirectResponse(_safe_next(data.get("next")), status_code=303)
+    set_session_cookie(response, request, token)
+    response.delete_cookie(CSRF_COOKIE, path="/auth/")
+    return response
+
+
+# --- first run --------------------------------------------------------------------------------------------
+
+
+def _account_fields(lang: str, values: dict, errors: dict | None, *, with_invite: bool) -> str:
+    fields = ""
+    if with_invite:
+        fields += _field("invite_code", t("auth.invite_code", lang), lang=lang, value=values.get("invite_code", ""),
+                         errors=errors, hint=t("auth.invite_code_hint", lang), autofocus=True)
+    fields += _field("display_name", t("auth.display_name", lang), lang=lang, value=values.get("display_name", ""),
+                     errors=errors, autocomplete="name", autofocus=not with_invite)
+    fields += _field("username", t("auth.username", lang), lang=lang, value=values.get("username", ""), errors=errors,
+                     hint=t("auth.username_hint", lang), autocomplete="username")
+    fields += _field("password", t("auth.new_password", lang), lang=lang, kind="password", errors=errors,
+                     hint=t("auth.password_hint", lang, min=accounts.MIN_PASSWORD_LENGTH), autocomplete="new-password")
+    fields += _field("password_repeat", t("auth.password_repeat", lang), lang=lang, kind="password", errors=errors,
+                     autocomplete="new-password")
+    return fields
+
+
+async def setup(request: Request) -> Response:
+    lang = _lang(request)
+    if not await _needs_setup():
+        return RedirectResponse("/auth/signin", status_code=303)
+    csrf = _csrf_for(request)
+    values: dict[str, str] = {}
+    errors = None
+    if request.method == "POST":
+        data = await _form_data(request)
+        if data is None:
+            return _expired_form(request, lang, "/auth/setup")
+
+        def create() -> str:
+            with session_scope() as session:
+                user = accounts.create_first_admin(
+                    session,
+                    username=data.get("username", ""),
+                    display_name=data.get("display_name", ""),
+                    password=data.get("password", ""),
+                    password_repeat=data.get("password_repeat", ""),
+                    language=Language(lang),
+                )
+                return accounts.start_session(session, user, user_agent=request.headers.get("user-agent", ""))
+
+        try:
+            token = await run_in_threadpool(create)
+        except Invalid as invalid:
+            values, errors = data, invalid.errors
+        except Conflict:
+            return RedirectResponse("/auth/signin", status_code=303)
+        else:
+            response = RedirectResponse("/", status_code=303)
+            set_session_cookie(response, request, token)
+            return response
+    body = (
+        f'<h1>{escape(t("setup.title", lang))}</h1><p class="lead">{escape(t("setup.lead", lang))}</p>'
+        + _form(request, csrf, "/auth/setup", _account_fields(lang, values, errors, with_invite=False),
+                t("setup.button", lang))
+    )
+    status = 400 if errors else 200
+    return _with_csrf(_page(request, lang=lang, title=t("setup.title", lang), body=body, status=status), request, csrf)
+
+
+# --- registration -------------------------------------------------------------------------------------------
+
+
+async def register(request: Request) -> Response:
+    lang = _lang(request)
+    if await _needs_setup():
+        return RedirectResponse("/auth/setup", status_code=303)
+    csrf = _csrf_for(request)
+    values = {"invite_code": request.query_params.get("code", "")}
+    errors = None
+    if request.method == "POST":
+        data = await _form_data(request)
+        if data is None:
+            return _expired_form(request, lang, "/auth/register")
+
+        def create() -> str:
+            with session_scope() as session:
+                user = accounts.register_with_invite(
+                    session,
+                    invite_code=data.get("invite_code", ""),
+                    username=data.get("username", ""),
+                    display_name=data.get("display_name", ""),
+                    password=data.get("password", ""),
+                    password_repeat=data.get("password_repeat", ""),
+                    language=Language(lang),
+                )
+                return accounts.start_session(session, user, user_agent=request.headers.get("user-agent", ""))
+
+        try:
+            token = await run_in_threadpool(create)
+        except Invalid as invalid:
+            values, errors = data, invalid.errors
+        else:
+            response = RedirectResponse("/", status_code=303)
+            set_session_cookie(response, request, token)
+            return response
+    body = (
+        f'<h1>{escape(t("register.title", lang))}</h1><p class="lead">{escape(t("register.lead", lang))}</p>'
+        + _form(request, csrf, "/auth/register", _account_fields(lang, values, errors, with_invite=True),
+                t("register.button", lang))
+        + f'<nav class="alt"><a href="/auth/signin">{escape(t("register.have_account", lang))}</a></nav>'
+    )
+    status = 400 if errors else 200
+    return _with_csrf(_page(request, lang=lang, title=t("register.title", lang), body=body, status=status), request, csrf)
+
+
+# --- sign out and language ------------------------------------------------------------------------------------
+
+
+async def signout(request: Request) -> Response:
+    # A link from another site must not sign anyone out (Sec-Fetch-Site is sent by every current browser).
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return RedirectResponse("/", status_code=303)
+    token = request.cookies.get(SESSION_COOKIE)
+
+    def end() -> None:
+        with session_scope() as session:
+            accounts.end_session(session, token)
+
+    await run_in_threadpool(end)
+    response = RedirectResponse("/auth/signin?signed_out=1", status_code=303)
+    _clear_session_cookie(response, request)
+    return response
+
+
+async def language(request: Request) -> Response:
+    lang = language_or_default(request.query_params.get("lang"))
+    target = request.query_params.get("next") or "/auth/signin"
+    if not target.startswith("/auth/") or target.startswith("//"):
+        target = "/auth/signin"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, path="/", samesite="lax",
+                        secure=_is_secure(request))
+    return response
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/auth/signin", signin, methods=["GET", "POST"]),
+        Route("/auth/setup", setup, methods=["GET", "POST"]),
+        Route("/auth/register", register, methods=["GET", "POST"]),
+        Route("/auth/signout", signout, methods=["GET"]),
+        Route("/auth/language", language, methods=["GET"]),
+    ]
+
+
+# --- the gate in front of the Streamlit app ---------------------------------------------------------------------
+
+
+class SessionGate:
+    """ASGI middleware: a browser asking for an app page without a valid session is sent to sign in
+    (or to the first-run setup) before any of the app is served. The websocket is left alone: every
+    page also checks the session itself on every rerun (ui.context.require_user)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._set_up = False  # once true it stays true: setup happens once per installation
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not self._gated(scope):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:
+            if not self._set_up:
+                if await _needs_setup():
+                    await RedirectResponse("/auth/setup", status_code=303)(scope, receive, send)
+                    return
+                self._set_up = True
+            user = await _user_for(request)
+        except Exception:
+            log.exception("session check failed")
+            await _security_headers(
+                HTMLResponse(t("error.unavailable", _lang(request)), status_code=503)
+            )(scope, receive, send)
+            return
+        if user is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            response = RedirectResponse(f"/auth/signin?next={quote(target, safe='/')}", status_code=303)
+            if SESSION_COOKIE in request.cookies:
+                _clear_session_cookie(response, request)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _gated(scope) -> bool:
+        if scope.get("method") not in ("GET", "HEAD"):
+            return False
+        path = scope.get("path", "/")
+        if path.startswith(_UNGATED_PREFIXES) or path in _UNGATED_FILES:
+            return False
+        accept = dict(scope.get("headers") or []).get(b"accept", b"")
+        return b"text/html" in accept or b"*/*" in accept or not accept
