@@ -180,7 +180,7 @@ def _page(request: Request, *, lang: str, title: str, body: str, status: int = 2
     return _security_headers(HTMLResponse(html, status_code=status))
 
 
-def _form(request: Request, csrf: str, action: str, inner: str, submit: str) -> str:
+def _form(csrf: str, action: str, inner: str, submit: str) -> str:
     return (
         f'<form method="post" action="{escape(action)}" novalidate>'
         f'<input type="hidden" name="csrf" value="{escape(csrf)}">{inner}<button type="submit">{escape(submit)}</button>'
@@ -207,7 +207,7 @@ async def _form_data(request: Request) -> dict[str, str] | None:
     return data
 
 
-def _expired_form(request: Request, lang: str, target: str) -> Response:
+def _expired_form(target: str) -> Response:
     """Our CSRF cookie was missing (old tab, cookies cleared): show the form again, with a word why."""
     return RedirectResponse(f"{target}{'&' if '?' in target else '?'}expired=1", status_code=303)
 
@@ -227,7 +227,7 @@ def _signin_page(request: Request, lang: str, csrf: str, *, values=None, notice=
     )
     body = (
         f'<h1>{escape(t("auth.signin_title", lang))}</h1><p class="lead">{escape(t("auth.signin_lead", lang))}</p>'
-        f"{notice_html}{_form(request, csrf, '/auth/signin', inner, t('auth.signin_button', lang))}"
+        f"{notice_html}{_form(csrf, '/auth/signin', inner, t('auth.signin_button', lang))}"
         f'<nav class="alt"><a href="/auth/register">{escape(t("auth.register_link", lang))}</a></nav>'
     )
     return _with_csrf(_page(request, lang=lang, title=t("auth.signin_title", lang), body=body, status=status), request, csrf)
@@ -250,7 +250,7 @@ async def signin(request: Request) -> Response:
 
     data = await _form_data(request)
     if data is None:
-        return _expired_form(request, lang, "/auth/signin")
+        return _expired_form("/auth/signin")
     username, password = data.get("username", ""), data.get("password", "")
     address = _client_address(request)
 
@@ -283,7 +283,7 @@ async def signin(request: Request) -> Response:
     return response
 
 
-# --- first run --------------------------------------------------------------------------------------------
+# --- first run and registration --------------------------------------------------------------------------------------------
 
 
 def _account_fields(lang: str, values: dict, errors: dict | None, *, with_invite: bool) -> str:
@@ -302,28 +302,21 @@ def _account_fields(lang: str, values: dict, errors: dict | None, *, with_invite
     return fields
 
 
-async def setup(request: Request) -> Response:
+async def _account_form(request: Request, *, page: str, with_invite: bool, create_user) -> Response:
+    """The first-run form (page="setup") and the registration form (page="register"): the same fields,
+    the same handling. `create_user(session, data, lang)` makes the account or raises Invalid."""
     lang = _lang(request)
-    if not await _needs_setup():
-        return RedirectResponse("/auth/signin", status_code=303)
     csrf = _csrf_for(request)
-    values: dict[str, str] = {}
+    values = {"invite_code": request.query_params.get("code", "")}
     errors = None
     if request.method == "POST":
         data = await _form_data(request)
         if data is None:
-            return _expired_form(request, lang, "/auth/setup")
+            return _expired_form(f"/auth/{page}")
 
         def create() -> str:
             with session_scope() as session:
-                user = accounts.create_first_admin(
-                    session,
-                    username=data.get("username", ""),
-                    display_name=data.get("display_name", ""),
-                    password=data.get("password", ""),
-                    password_repeat=data.get("password_repeat", ""),
-                    language=Language(lang),
-                )
+                user = create_user(session, data, lang)
                 return accounts.start_session(session, user, user_agent=request.headers.get("user-agent", ""))
 
         try:
@@ -336,59 +329,56 @@ async def setup(request: Request) -> Response:
             response = RedirectResponse("/", status_code=303)
             set_session_cookie(response, request, token)
             return response
+    notice = ""
+    if request.query_params.get("expired"):
+        notice = f'<p class="notice" role="status">{escape(t("auth.form_expired", lang))}</p>'
     body = (
-        f'<h1>{escape(t("setup.title", lang))}</h1><p class="lead">{escape(t("setup.lead", lang))}</p>'
-        + _form(request, csrf, "/auth/setup", _account_fields(lang, values, errors, with_invite=False),
-                t("setup.button", lang))
+        f'<h1>{escape(t(f"{page}.title", lang))}</h1><p class="lead">{escape(t(f"{page}.lead", lang))}</p>'
+        + notice
+        + _form(csrf, f"/auth/{page}", _account_fields(lang, values, errors, with_invite=with_invite),
+                t(f"{page}.button", lang))
     )
-    status = 400 if errors else 200
-    return _with_csrf(_page(request, lang=lang, title=t("setup.title", lang), body=body, status=status), request, csrf)
+    if with_invite:
+        body += f'<nav class="alt"><a href="/auth/signin">{escape(t("register.have_account", lang))}</a></nav>'
+    response = _page(request, lang=lang, title=t(f"{page}.title", lang), body=body, status=400 if errors else 200)
+    return _with_csrf(response, request, csrf)
 
 
-# --- registration -------------------------------------------------------------------------------------------
+async def setup(request: Request) -> Response:
+    if not await _needs_setup():
+        return RedirectResponse("/auth/signin", status_code=303)
+    return await _account_form(
+        request,
+        page="setup",
+        with_invite=False,
+        create_user=lambda session, data, lang: accounts.create_first_admin(
+            session,
+            username=data.get("username", ""),
+            display_name=data.get("display_name", ""),
+            password=data.get("password", ""),
+            password_repeat=data.get("password_repeat", ""),
+            language=Language(lang),
+        ),
+    )
 
 
 async def register(request: Request) -> Response:
-    lang = _lang(request)
     if await _needs_setup():
         return RedirectResponse("/auth/setup", status_code=303)
-    csrf = _csrf_for(request)
-    values = {"invite_code": request.query_params.get("code", "")}
-    errors = None
-    if request.method == "POST":
-        data = await _form_data(request)
-        if data is None:
-            return _expired_form(request, lang, "/auth/register")
-
-        def create() -> str:
-            with session_scope() as session:
-                user = accounts.register_with_invite(
-                    session,
-                    invite_code=data.get("invite_code", ""),
-                    username=data.get("username", ""),
-                    display_name=data.get("display_name", ""),
-                    password=data.get("password", ""),
-                    password_repeat=data.get("password_repeat", ""),
-                    language=Language(lang),
-                )
-                return accounts.start_session(session, user, user_agent=request.headers.get("user-agent", ""))
-
-        try:
-            token = await run_in_threadpool(create)
-        except Invalid as invalid:
-            values, errors = data, invalid.errors
-        else:
-            response = RedirectResponse("/", status_code=303)
-            set_session_cookie(response, request, token)
-            return response
-    body = (
-        f'<h1>{escape(t("register.title", lang))}</h1><p class="lead">{escape(t("register.lead", lang))}</p>'
-        + _form(request, csrf, "/auth/register", _account_fields(lang, values, errors, with_invite=True),
-                t("register.button", lang))
-        + f'<nav class="alt"><a href="/auth/signin">{escape(t("register.have_account", lang))}</a></nav>'
+    return await _account_form(
+        request,
+        page="register",
+        with_invite=True,
+        create_user=lambda session, data, lang: accounts.register_with_invite(
+            session,
+            invite_code=data.get("invite_code", ""),
+            username=data.get("username", ""),
+            display_name=data.get("display_name", ""),
+            password=data.get("password", ""),
+            password_repeat=data.get("password_repeat", ""),
+            language=Language(lang),
+        ),
     )
-    status = 400 if errors else 200
-    return _with_csrf(_page(request, lang=lang, title=t("register.title", lang), body=body, status=status), request, csrf)
 
 
 # --- sign out and language ------------------------------------------------------------------------------------

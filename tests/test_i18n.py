@@ -1,0 +1,76 @@
+"""The catalogue: every word a user sees exists in bokmål and English, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from ledpro_journal.i18n import CATALOGUES, en, format_date, format_date_range, format_datetime, nb, t
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "streamlit_app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ledpro_journal/**/*.py")]
+LITERAL_KEY = re.compile(r"""\b(?:tr|t)\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
+ERROR_KEY = re.compile(r"""["']((?:field|account|setup|cohort|theme|gathering|group|invite|admin|auth|error)\.[a-z_]+)["']""")
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_languages_have_the_same_keys():
+    assert set(nb.MESSAGES) - set(en.MESSAGES) == set(), "missing in English"
+    assert set(en.MESSAGES) - set(nb.MESSAGES) == set(), "missing in bokmål"
+
+
+@pytest.mark.parametrize("key", sorted(nb.MESSAGES))
+def test_both_languages_take_the_same_placeholders(key):
+    assert placeholders(nb.MESSAGES[key]) == placeholders(en.MESSAGES[key])
+
+
+def test_every_key_the_code_names_is_in_the_catalogue():
+    named = set()
+    for source in SOURCES:
+        text = source.read_text(encoding="utf-8")
+        named |= set(LITERAL_KEY.findall(text))
+        if "services" in source.parts:
+            named |= set(ERROR_KEY.findall(text))
+    missing = sorted(key for key in named if key not in nb.MESSAGES)
+    assert missing == []
+
+
+def test_keys_built_from_values_are_in_the_catalogue():
+    for prefix, values in {
+        "role": ["admin", "facilitator", "participant"],
+        "invite.status": ["active", "revoked", "expired", "used_up"],
+    }.items():
+        for value in values:
+            for catalogue in CATALOGUES.values():
+                assert f"{prefix}.{value}" in catalogue
+
+
+def test_bokmaal_is_the_default_and_an_unknown_language_falls_back_to_it():
+    assert t("auth.signin_title") == "Logg inn"
+    assert t("auth.signin_title", "en") == "Sign in"
+    assert t("auth.signin_title", "xx") == "Logg inn"
+
+
+def test_a_missing_key_shows_the_key_rather_than_failing():
+    assert t("no.such.key") == "no.such.key"
+
+
+def test_dates_are_written_the_norwegian_way():
+    assert format_date(date(2024, 2, 15), "nb", style="short") == "15.02.2024"
+    assert format_date_range(date(2024, 2, 15), date(2024, 2, 16), "nb") == "15.–16. februar 2024"
+    assert format_date_range(date(2024, 2, 15), date(2024, 2, 16), "en") == "15–16 February 2024"
+    assert "29. februar 2024" in format_date_range(date(2024, 2, 29), date(2024, 3, 1), "nb")
+
+
+def test_times_are_shown_in_oslo_time():
+    # 23:30 UTC on 31 January is 00:30 on 1 February in Oslo (winter time, UTC+1).
+    assert format_datetime(datetime(2024, 1, 31, 23, 30, tzinfo=timezone.utc), "nb") == "01.02.2024, 00:30"
+    # Summer time is UTC+2.
+    assert format_datetime(datetime(2024, 6, 20, 8, 0, tzinfo=timezone.utc), "nb") == "20.06.2024, 10:00"
