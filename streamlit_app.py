@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ledpro_journal.models import Role
-from ledpro_journal.ui.context import current_viewer, show_signed_out, tr
+from ledpro_journal.ui.context import current_viewer, plain, show_flash, show_signed_out, tr
 
 st.set_page_config(page_title="LEDPRO Journal", page_icon=":material/menu_book:", layout="wide")
 
@@ -26,6 +26,7 @@ sections[tr("nav.section.me")] = [account]
 
 navigation = st.navigation(sections)
 with st.sidebar:
-    st.caption(tr("nav.signed_in_as", name=viewer.user.display_name, role=tr(f"role.{viewer.user.role}")))
+    st.caption(tr("nav.signed_in_as", name=plain(viewer.user.display_name), role=tr(f"role.{viewer.user.role}")))
     st.link_button(tr("nav.sign_out"), "/auth/signout", icon=":material/logout:", width="stretch")
+show_flash()
 navigation.run()

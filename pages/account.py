@@ -71,7 +71,7 @@ with st.form("profile"):
         )
         if outcome.ok:
             st.session_state["lang"] = language
-            flash(tr("account.saved"))
+            flash("account.saved")
         st.rerun()
 
 PASSWORD = "account_password_errors"
@@ -103,7 +103,7 @@ with st.form("password", clear_on_submit=True):
             errors_key=PASSWORD,
         )
         if outcome.ok:
-            flash(tr("account.password_changed", count=outcome.value))
+            flash("account.password_changed", count=outcome.value)
         st.rerun()
 
 st.subheader(tr("account.sessions_title"))
@@ -115,7 +115,7 @@ if other_sessions > 0:
             errors_key="account_sessions_errors",
         )
         if outcome.ok:
-            flash(tr("account.signed_out_others", count=outcome.value))
+            flash("account.signed_out_others", count=outcome.value)
         st.rerun()
     form_error("account_sessions_errors")
 else:

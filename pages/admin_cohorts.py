@@ -47,7 +47,7 @@ with st.expander(tr("cohort.new"), expanded=not cohorts, icon=":material/add:"):
             )
             if outcome.ok:
                 st.session_state["cohort_id"] = outcome.value.id
-                flash(tr("cohort.created", name=outcome.value.name))
+                flash("cohort.created", name=outcome.value.name)
             st.rerun()
 
 cohort = cohort_picker(cohorts)
@@ -90,7 +90,7 @@ with details_tab:
                 errors_key=DETAILS,
             )
             if outcome.ok:
-                flash(tr("action.saved"))
+                flash("action.saved")
             st.rerun()
     with st.popover(tr("cohort.delete"), icon=":material/delete:"):
         st.write(tr("cohort.delete_confirm", name=plain(cohort.name)))
@@ -103,7 +103,7 @@ with details_tab:
             )
             if outcome.ok:
                 st.session_state.pop("cohort_id", None)
-                flash(tr("cohort.deleted", name=cohort.name))
+                flash("cohort.deleted", name=cohort.name)
             st.rerun()
 
 with themes_tab:
@@ -133,7 +133,7 @@ with themes_tab:
                         errors_key=THEME,
                     )
                 if outcome.ok:
-                    flash(tr("action.deleted") if delete else tr("action.saved"))
+                    flash("action.deleted" if delete else "action.saved")
                 st.rerun()
     NEW_THEME = f"theme_new_errors_{cohort.id}"
     with st.form(f"new_theme_{cohort.id}", clear_on_submit=True):
@@ -146,7 +146,7 @@ with themes_tab:
                 errors_key=NEW_THEME,
             )
             if outcome.ok:
-                flash(tr("theme.added"))
+                flash("theme.added")
             st.rerun()
 
 
@@ -211,7 +211,7 @@ with gatherings_tab:
                     )
                     if outcome.ok:
                         st.session_state.pop(ERRORS, None)
-                        flash(tr("gathering.saved", number=values["number"]))
+                        flash("gathering.saved", number=values["number"])
                     st.rerun()
                 if delete:
                     outcome = run_action(
@@ -220,7 +220,7 @@ with gatherings_tab:
                     )
                     if outcome.ok:
                         st.session_state.pop(ERRORS, None)
-                        flash(tr("gathering.deleted", number=gathering.number))
+                        flash("gathering.deleted", number=gathering.number)
                     st.rerun()
 
     NEW_GATHERING = f"gathering_new_errors_{cohort.id}"
@@ -234,5 +234,5 @@ with gatherings_tab:
                 errors_key=NEW_GATHERING,
             )
             if outcome.ok:
-                flash(tr("gathering.added", number=values["number"]))
+                flash("gathering.added", number=values["number"])
             st.rerun()

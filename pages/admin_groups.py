@@ -60,7 +60,7 @@ with groups_col:
                     errors_key=ERRORS,
                 )
                 if outcome.ok:
-                    flash(tr("action.deleted") if delete else tr("action.saved"))
+                    flash("action.deleted" if delete else "action.saved")
                 st.rerun()
     NEW = f"group_new_errors_{cohort.id}"
     with st.form(f"new_group_{cohort.id}", clear_on_submit=True):
@@ -73,7 +73,7 @@ with groups_col:
                 errors_key=NEW,
             )
             if outcome.ok:
-                flash(tr("group.added", name=outcome.value.name))
+                flash("group.added", name=outcome.value.name)
             st.rerun()
 
 with people_col:
@@ -89,7 +89,7 @@ with people_col:
             errors_key=MOVE,
         )
         if outcome.ok:
-            flash(tr("group.moved", name=name, group=group_names.get(group_id, tr("group.none"))))
+            flash("group.moved", name=name, group=group_names.get(group_id, tr("group.none")))
 
     form_error(MOVE)
     for member in participants:
@@ -120,7 +120,7 @@ with people_col:
                 errors_key=REMOVE,
             )
             if outcome.ok:
-                flash(tr("facilitator.removed", name=member.display_name))
+                flash("facilitator.removed", name=member.display_name)
             st.rerun()
     assigned = {m.user_id for m in facilitators}
     candidates = {u.id: u.display_name for u in facilitator_accounts if u.id not in assigned}
@@ -133,6 +133,6 @@ with people_col:
                     errors_key=REMOVE,
                 )
                 if outcome.ok:
-                    flash(tr("facilitator.added", name=candidates[user_id]))
+                    flash("facilitator.added", name=candidates[user_id])
                 st.rerun()
     st.caption(tr("facilitator.invite_hint"))

@@ -71,7 +71,7 @@ with st.form(f"new_invite_{cohort.id}"):
         )
         if outcome.ok:
             st.session_state["new_invite_code"] = outcome.value.code
-            flash(tr("invite.created", code=outcome.value.code))
+            flash("invite.created", code=outcome.value.code)
         st.rerun()
 
 new_code = st.session_state.get("new_invite_code")
@@ -110,5 +110,5 @@ else:
                 if outcome.ok:
                     if st.session_state.get("new_invite_code") == active[invite_id]:
                         st.session_state.pop("new_invite_code")
-                    flash(tr("invite.revoked", code=active[invite_id]))
+                    flash("invite.revoked", code=active[invite_id])
                 st.rerun()

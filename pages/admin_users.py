@@ -53,7 +53,7 @@ with status_col:
                 errors_key=ERRORS,
             )
             if outcome.ok:
-                flash(tr("user.deactivated", name=chosen.display_name))
+                flash("user.deactivated", name=chosen.display_name)
             st.rerun()
     else:
         st.write(tr("user.reactivate_lead", name=plain(chosen.display_name)))
@@ -63,7 +63,7 @@ with status_col:
                 errors_key=ERRORS,
             )
             if outcome.ok:
-                flash(tr("user.reactivated", name=chosen.display_name))
+                flash("user.reactivated", name=chosen.display_name)
             st.rerun()
 with reset_col:
     st.write(tr("user.reset_lead"))

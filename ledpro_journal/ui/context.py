@@ -147,15 +147,16 @@ def form_error(errors_key: str) -> None:
     field_error(errors_key, FORM_LEVEL)
 
 
-def flash(message: str) -> None:
-    """A confirmation that survives the rerun that follows a change."""
-    st.session_state["_flash"] = message
+def flash(key: str, /, **params: object) -> None:
+    """A confirmation that survives the rerun that follows a change. Parameters are user text: made inert."""
+    st.session_state["_flash"] = (key, params)
 
 
 def show_flash() -> None:
-    message = st.session_state.pop("_flash", None)
-    if message:
-        st.toast(message, icon=":material/check_circle:")
+    pending = st.session_state.pop("_flash", None)
+    if pending:
+        key, params = pending
+        st.toast(tr(key, **{name: plain(str(value)) for name, value in params.items()}), icon=":material/check_circle:")
 
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
