@@ -234,25 +234,27 @@ def sign_in_throttle(session: Session, *, username: str, address: str) -> Thrott
     window_start = utcnow() - timedelta(minutes=settings.login_lockout_minutes)
     username = normalise_username(username)[:40]
 
-    def recent_failures(column, value: str) -> tuple[int, datetime | None]:
-        """Failures in the window since the last success for this username or address."""
-        last_success = (
-            select(func.max(LoginAttempt.attempted_at))
-            .where(column == value)
-            .where(LoginAttempt.succeeded.is_(True))
-            .scalar_subquery()
-        )
-        row = session.exec(
+    def recent_failures(column, value: str, *, reset_by_success: bool) -> tuple[int, datetime | None]:
+        query = (
             select(func.count(), func.max(LoginAttempt.attempted_at))
             .where(column == value)
             .where(LoginAttempt.succeeded.is_(False))
             .where(LoginAttempt.attempted_at > window_start)
-            .where(sa.or_(last_success.is_(None), LoginAttempt.attempted_at > last_success))
-        ).one()
-        return row[0], row[1]
+        )
+        if reset_by_success:
+            last_success = (
+                select(func.max(LoginAttempt.attempted_at))
+                .where(column == value)
+                .where(LoginAttempt.succeeded.is_(True))
+                .scalar_subquery()
+            )
+            query = query.where(sa.or_(last_success.is_(None), LoginAttempt.attempted_at > last_success))
+        return tuple(session.exec(query).one())
 
-    user_failures, user_latest = recent_failures(LoginAttempt.username, username)
-    address_failures, address_latest = recent_failures(LoginAttempt.address, address[:64])
+    # The account's owner signing in clears the account's count. An address's count is not cleared by
+    # a success: otherwise an attacker with an account of their own could reset it between guesses.
+    user_failures, user_latest = recent_failures(LoginAttempt.username, username, reset_by_success=True)
+    address_failures, address_latest = recent_failures(LoginAttempt.address, address[:64], reset_by_success=False)
     lockout = timedelta(minutes=settings.login_lockout_minutes)
     if user_failures >= settings.login_lockout_after:
         return Throttle(locked_until=user_latest + lockout)

@@ -1,0 +1,194 @@
+"""The Alembic migrations, on SQLite and PostgreSQL: they build exactly the schema the models describe,
+go down and up again, and are safe to run more than once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlmodel import Session, SQLModel, select
+
+from ledpro_journal import db, models
+from ledpro_journal.models import User
+from ledpro_journal.services import accounts
+from tests.conftest import drop_postgres_database, make_postgres_database
+
+APP_TABLES = set(SQLModel.metadata.tables)
+
+
+def head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+@pytest.fixture
+def empty_engine(database_url):
+    engine = db.create_engine_for(database_url)
+    yield engine
+    engine.dispose()
+
+
+def table_names(engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names())
+
+
+def _is_utc_datetime_echo(diff) -> bool:
+    """SQLite keeps no real types: a UTCDateTime column may come back as plain DATETIME and be reported
+    as changed. That, and only that, is not a difference."""
+    if not (isinstance(diff, tuple) and diff and diff[0] == "modify_type"):
+        return False
+    _op, _schema, _table, _column, _existing_kwargs, existing_type, model_type = diff
+    return isinstance(model_type, models.UTCDateTime) and isinstance(existing_type, sa.DateTime)
+
+
+def schema_differences(engine, metadata=SQLModel.metadata) -> list:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": False})
+        diffs = compare_metadata(context, metadata)
+    flat = []
+    for diff in diffs:
+        # Column changes come grouped in a list per column.
+        flat.extend(diff if isinstance(diff, list) else [diff])
+    tolerated = [d for d in flat if _is_utc_datetime_echo(d)]
+    if engine.dialect.name != "sqlite":
+        assert tolerated == [], "PostgreSQL stores real timestamps: no type difference is expected there"
+    return [d for d in flat if not _is_utc_datetime_echo(d)]
+
+
+def test_there_is_one_head():
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS_DIR))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_upgrade_from_empty_creates_every_table(empty_engine):
+    assert table_names(empty_engine) == set()
+    assert db.current_revision(empty_engine) is None
+    db.migrate(empty_engine)
+    assert db.current_revision(empty_engine) == head_revision()
+    assert table_names(empty_engine) == APP_TABLES | {"alembic_version"}
+    assert {"users", "auth_sessions", "login_attempts", "cohorts", "invite_codes"} <= APP_TABLES
+
+
+def test_migrated_schema_matches_the_models(empty_engine):
+    db.migrate(empty_engine)
+    assert schema_differences(empty_engine) == []
+
+
+def test_the_schema_comparison_does_notice_a_difference(empty_engine):
+    # Otherwise the test above could never fail: a new column, a new table and changed types
+    # (a timestamp column among them, which the SQLite tolerance must not swallow) are all reported.
+    db.migrate(empty_engine)
+    metadata = sa.MetaData()
+    for table in SQLModel.metadata.sorted_tables:
+        table.to_metadata(metadata)
+    metadata.tables["users"].append_column(sa.Column("nickname", sa.String(40), nullable=True))
+    metadata.tables["users"].c.display_name.type = sa.String(60)
+    metadata.tables["auth_sessions"].c.expires_at.type = sa.Date()
+    sa.Table("not_migrated", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    differences = schema_differences(empty_engine, metadata)
+    found = sorted(
+        ("add_table", d[1].name) if d[0] == "add_table"
+        else ("add_column", d[2], d[3].name) if d[0] == "add_column"
+        else (d[0], d[2], d[3])
+        for d in differences
+    )
+    assert found == [
+        ("add_column", "users", "nickname"),
+        ("add_table", "not_migrated"),
+        ("modify_type", "auth_sessions", "expires_at"),
+        ("modify_type", "users", "display_name"),
+    ]
+
+
+def test_migrating_twice_is_a_no_op(empty_engine):
+    db.migrate(empty_engine)
+    with Session(empty_engine) as session:
+        accounts.create_admin(session, username="ada", display_name="Ada", password="et langt nok passord")
+        session.commit()
+    db.migrate(empty_engine)
+    assert db.current_revision(empty_engine) == head_revision()
+    with Session(empty_engine) as session:
+        assert [u.username for u in session.exec(select(User)).all()] == ["ada"]
+    assert schema_differences(empty_engine) == []
+
+
+def test_downgrade_to_base_and_up_again(empty_engine):
+    db.migrate(empty_engine)
+    with Session(empty_engine) as session:
+        accounts.create_admin(session, username="ada", display_name="Ada", password="et langt nok passord")
+        session.commit()
+    db.downgrade(empty_engine, "base")
+    assert db.current_revision(empty_engine) is None
+    assert table_names(empty_engine) - {"alembic_version"} == set()
+    db.migrate(empty_engine)
+    assert db.current_revision(empty_engine) == head_revision()
+    assert table_names(empty_engine) == APP_TABLES | {"alembic_version"}
+    assert schema_differences(empty_engine) == []
+    with Session(empty_engine) as session:
+        assert session.exec(select(User)).all() == []  # a fresh start
+        accounts.create_admin(session, username="ada", display_name="Ada", password="et langt nok passord")
+        session.commit()
+
+
+def test_every_revision_steps_down_and_up(empty_engine):
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS_DIR))
+    revisions = [r.revision for r in ScriptDirectory.from_config(config).walk_revisions("base", "heads")][::-1]
+    for revision in revisions:
+        db.migrate(empty_engine, revision)
+        assert db.current_revision(empty_engine) == revision
+    for revision in revisions[::-1]:
+        db.downgrade(empty_engine, "-1")
+        db.migrate(empty_engine, revision)
+        assert db.current_revision(empty_engine) == revision
+        db.downgrade(empty_engine, "-1")
+    assert db.current_revision(empty_engine) is None
+
+
+def test_foreign_keys_are_enforced(empty_engine):
+    db.migrate(empty_engine)
+    with Session(empty_engine) as session:
+        session.add(models.CohortMembership(cohort_id=999, user_id=999, role=models.Role.PARTICIPANT))
+        with pytest.raises(sa.exc.IntegrityError):
+            session.flush()
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_engine):
+    """PostgreSQL only: SQLite is one app server's file, the migration lock is PostgreSQL's advisory lock."""
+    url = make_postgres_database(postgres_admin_engine)
+    yield url
+    drop_postgres_database(postgres_admin_engine, url)
+
+
+def test_app_servers_starting_together_migrate_once(postgres_url):
+    engines = [db.create_engine_for(postgres_url) for _ in range(3)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(engines))
+
+    def start(engine):
+        try:
+            barrier.wait()
+            db.migrate(engine)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    try:
+        assert errors == []
+        assert db.current_revision(engines[0]) == head_revision()
+        assert schema_differences(engines[0]) == []
+    finally:
+        for engine in engines:
+            engine.dispose()
