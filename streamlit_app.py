@@ -1,5 +1,7 @@
 """Entry of the Streamlit app: page config, the sign-in check, and navigation built from the role."""
 
+from html import escape
+
 import streamlit as st
 
 from ledpro_journal.models import Role
@@ -27,6 +29,10 @@ sections[tr("nav.section.me")] = [account]
 navigation = st.navigation(sections)
 with st.sidebar:
     st.caption(tr("nav.signed_in_as", name=plain(viewer.user.display_name), role=tr(f"role.{viewer.user.role}")))
-    st.link_button(tr("nav.sign_out"), "/auth/signout", icon=":material/logout:", width="stretch")
+    # A plain link in this tab: st.link_button always opens a new tab, leaving this one looking signed in.
+    st.markdown(
+        f':material/logout: <a href="/auth/signout" target="_self">{escape(tr("nav.sign_out"))}</a>',
+        unsafe_allow_html=True,
+    )
 show_flash()
 navigation.run()

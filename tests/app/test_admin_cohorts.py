@@ -1,0 +1,280 @@
+"""Kull og samlinger: cohorts from the LEDPRO 2024 template, their details, themes and gatherings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from ledpro_journal.models import Cohort, Gathering, Theme
+from ledpro_journal.services import programme
+from tests.app.conftest import error_after, form, labelled, nb, open_page, run, titles, toasts, visible_text
+from tests.helpers import make_admin, make_cohort, make_member
+
+PAGE = "pages/admin_cohorts.py"
+
+
+@pytest.fixture
+def admin(dbs, browser):
+    user = make_admin(dbs)
+    browser.sign_in(user)
+    return user
+
+
+def cohorts_in_db(fresh) -> list[Cohort]:
+    with fresh() as session:
+        return list(session.exec(select(Cohort).order_by(Cohort.id)).all())
+
+
+def create_cohort_via_form(at, name: str, *, from_template: bool = True) -> None:
+    new = form(at, "new_cohort")
+    labelled(new.text_input, nb("cohort.name")).input(name)
+    labelled(new.checkbox, nb("cohort.from_template")).set_value(from_template)
+    labelled(new.form_submit_button, nb("cohort.create")).click()
+    run(at)
+
+
+def test_without_cohorts_the_new_cohort_form_is_open(admin):
+    at = open_page(PAGE)
+    assert titles(at) == [nb("nav.admin_cohorts")]
+    assert [e.label for e in at.expander] == [nb("cohort.new")]
+    assert at.expander[0].proto.expanded
+    new = form(at, "new_cohort")
+    assert labelled(new.text_input, nb("cohort.institution")).value == "Høgskolen i Innlandet"
+    assert labelled(new.checkbox, nb("cohort.from_template")).value is True
+    assert not at.selectbox and not at.tabs
+
+
+def test_create_a_cohort_from_the_template(admin, fresh):
+    at = open_page(PAGE)
+    create_cohort_via_form(at, "LEDPRO 2025")
+
+    [cohort] = cohorts_in_db(fresh)
+    assert (cohort.name, cohort.institution, cohort.place) == (
+        "LEDPRO 2025", "Høgskolen i Innlandet", "Wood Hotel, Brumunddal",
+    )
+    with fresh() as session:
+        assert len(session.exec(select(Gathering).where(Gathering.cohort_id == cohort.id)).all()) == 6
+        assert len(session.exec(select(Theme).where(Theme.cohort_id == cohort.id)).all()) == 4
+    assert toasts(at) == [nb("cohort.created", name="LEDPRO 2025")]
+    picker = labelled(at.selectbox, nb("cohort.pick"))
+    assert picker.value == cohort.id and picker.options == ["LEDPRO 2025"]
+    assert [t.label for t in at.tabs] == [nb("cohort.tab.details"), nb("cohort.tab.themes"), nb("cohort.tab.gatherings")]
+    table = at.dataframe[0].value
+    assert len(table) == 6
+    assert list(table[nb("gathering.column.number")]) == [nb("gathering.label", number=n) for n in range(1, 7)]
+    assert [e.label for e in at.expander][1:] == [nb("gathering.edit", number=n) for n in range(1, 7)]
+    assert labelled(form(at, f"cohort_details_{cohort.id}").text_input, nb("cohort.name")).value == "LEDPRO 2025"
+
+
+def test_create_an_empty_cohort(admin, fresh):
+    at = open_page(PAGE)
+    create_cohort_via_form(at, "Tomt kull", from_template=False)
+    [cohort] = cohorts_in_db(fresh)
+    assert cohort.name == "Tomt kull"
+    assert nb("gathering.none") in [c.value for c in at.caption]
+    assert not at.dataframe
+
+
+def test_empty_name_is_required(admin, fresh):
+    at = open_page(PAGE)
+    create_cohort_via_form(at, "   ")
+    assert error_after(form(at, "new_cohort"), nb("cohort.name")) == nb("field.required")
+    assert not toasts(at)
+    assert cohorts_in_db(fresh) == []
+
+
+def test_duplicate_name_is_refused(admin, dbs, fresh):
+    make_cohort(dbs, admin, name="LEDPRO 2024")
+    at = open_page(PAGE)
+    assert at.expander[0].label == nb("cohort.new")  # the form is there, collapsed, once a cohort exists
+    assert not at.expander[0].proto.expanded
+    create_cohort_via_form(at, "ledpro 2024")
+    assert error_after(form(at, "new_cohort"), nb("cohort.name")) == nb("cohort.name_taken")
+    assert len(cohorts_in_db(fresh)) == 1
+
+
+@pytest.fixture
+def cohort(admin, dbs):
+    return make_cohort(dbs, admin, name="LEDPRO 2024")
+
+
+def new_gathering(at, cohort_id: int, number: int, start: date, end: date) -> None:
+    at.number_input(key=f"new_{cohort_id}_number").set_value(number)
+    at.date_input(key=f"new_{cohort_id}_start").set_value(start)
+    at.date_input(key=f"new_{cohort_id}_end").set_value(end)
+    labelled(form(at, f"new_gathering_{cohort_id}").form_submit_button, nb("gathering.add")).click()
+    run(at)
+
+
+def gathering_count(fresh, cohort_id: int) -> int:
+    with fresh() as session:
+        return len(session.exec(select(Gathering).where(Gathering.cohort_id == cohort_id)).all())
+
+
+def test_add_a_gathering(cohort, fresh):
+    at = open_page(PAGE)
+    assert at.number_input(key=f"new_{cohort.id}_number").value == 7
+    new_gathering(at, cohort.id, 7, date(2024, 11, 20), date(2024, 11, 21))
+    assert not at.error
+    assert toasts(at) == [nb("gathering.added", number=7)]
+    assert gathering_count(fresh, cohort.id) == 7
+    assert len(at.dataframe[0].value) == 7
+
+
+def test_gathering_ending_before_it_starts_is_refused(cohort, fresh):
+    at = open_page(PAGE)
+    new_gathering(at, cohort.id, 7, date(2024, 12, 10), date(2024, 12, 9))
+    new = form(at, f"new_gathering_{cohort.id}")
+    assert error_after(new, nb("gathering.end")) == nb("gathering.end_before_start")
+    assert [e.value for e in at.error] == [nb("gathering.end_before_start")]
+    assert gathering_count(fresh, cohort.id) == 6
+
+
+def test_overlapping_gathering_is_refused(cohort, fresh):
+    at = open_page(PAGE)
+    new_gathering(at, cohort.id, 7, date(2024, 10, 8), date(2024, 10, 9))
+    new = form(at, f"new_gathering_{cohort.id}")
+    assert error_after(new, nb("gathering.start")) == nb("gathering.overlaps", number=6)
+    assert gathering_count(fresh, cohort.id) == 6
+
+
+def test_missing_dates_are_required(cohort, fresh):
+    at = open_page(PAGE)
+    labelled(form(at, f"new_gathering_{cohort.id}").form_submit_button, nb("gathering.add")).click()
+    run(at)
+    new = form(at, f"new_gathering_{cohort.id}")
+    assert error_after(new, nb("gathering.start")) == nb("field.required")
+    assert error_after(new, nb("gathering.end")) == nb("field.required")
+    assert gathering_count(fresh, cohort.id) == 6
+
+
+def test_edit_a_gathering(cohort, fresh):
+    with fresh() as session:
+        first = session.exec(
+            select(Gathering).where(Gathering.cohort_id == cohort.id).where(Gathering.number == 1)
+        ).one()
+    at = open_page(PAGE)
+    at.date_input(key=f"g{first.id}_start").set_value(date(2024, 2, 14))
+    at.text_input(key=f"g{first.id}_place").input("Hamar")
+    labelled(form(at, f"gathering_{first.id}").form_submit_button, nb("action.save")).click()
+    run(at)
+    assert not at.error
+    with fresh() as session:
+        saved = session.get(Gathering, first.id)
+        assert (saved.start_date, saved.end_date, saved.place) == (date(2024, 2, 14), date(2024, 2, 16), "Hamar")
+
+
+def test_edit_cohort_details(cohort, fresh):
+    at = open_page(PAGE)
+    details = form(at, f"cohort_details_{cohort.id}")
+    labelled(details.text_input, nb("cohort.name")).input("LEDPRO vår 2024")
+    labelled(details.text_input, nb("cohort.institution")).input("HINN")
+    labelled(details.text_input, nb("cohort.place")).input("Hamar")
+    labelled(details.form_submit_button, nb("action.save")).click()
+    run(at)
+
+    [saved] = cohorts_in_db(fresh)
+    assert (saved.name, saved.institution, saved.place) == ("LEDPRO vår 2024", "HINN", "Hamar")
+    assert labelled(at.selectbox, nb("cohort.pick")).options == ["LEDPRO vår 2024"]
+    assert labelled(form(at, f"cohort_details_{cohort.id}").text_input, nb("cohort.name")).value == "LEDPRO vår 2024"
+
+
+def test_renaming_a_cohort_to_another_cohorts_name_is_refused(cohort, admin, dbs, fresh):
+    make_cohort(dbs, admin, name="LEDPRO 2025")
+    at = open_page(PAGE)
+    labelled(at.selectbox, nb("cohort.pick")).set_value(cohort.id)
+    run(at)
+    details = form(at, f"cohort_details_{cohort.id}")
+    labelled(details.text_input, nb("cohort.name")).input("LEDPRO 2025")
+    labelled(details.form_submit_button, nb("action.save")).click()
+    run(at)
+    assert error_after(form(at, f"cohort_details_{cohort.id}"), nb("cohort.name")) == nb("cohort.name_taken")
+    assert sorted(c.name for c in cohorts_in_db(fresh)) == ["LEDPRO 2024", "LEDPRO 2025"]
+
+
+def themes_in_db(fresh, cohort_id: int) -> list[Theme]:
+    with fresh() as session:
+        return list(session.exec(select(Theme).where(Theme.cohort_id == cohort_id).order_by(Theme.position)).all())
+
+
+def test_add_a_theme(cohort, fresh):
+    at = open_page(PAGE)
+    new = form(at, f"new_theme_{cohort.id}")
+    labelled(new.text_input, nb("theme.new")).input("Etikk i ledelse")
+    labelled(new.form_submit_button, nb("theme.add")).click()
+    run(at)
+    themes = themes_in_db(fresh, cohort.id)
+    assert [(t.position, t.name) for t in themes][-1] == (5, "Etikk i ledelse")
+    new_row = labelled(form(at, f"theme_{themes[-1].id}").text_input, nb("theme.label", position=5))
+    assert new_row.value == "Etikk i ledelse"
+
+
+def test_add_a_duplicate_theme_is_refused(cohort, fresh):
+    at = open_page(PAGE)
+    new = form(at, f"new_theme_{cohort.id}")
+    labelled(new.text_input, nb("theme.new")).input(programme.LEDPRO_2024["themes"][0].upper())
+    labelled(new.form_submit_button, nb("theme.add")).click()
+    run(at)
+    assert nb("theme.name_taken") in [e.value for e in at.error]
+    assert len(themes_in_db(fresh, cohort.id)) == 4
+
+
+def test_rename_a_theme(cohort, fresh):
+    first = themes_in_db(fresh, cohort.id)[0]
+    at = open_page(PAGE)
+    theme_form = form(at, f"theme_{first.id}")
+    labelled(theme_form.text_input, nb("theme.label", position=1)).input("Organisasjonsforståelse")
+    labelled(theme_form.form_submit_button, nb("action.save")).click()
+    run(at)
+    assert themes_in_db(fresh, cohort.id)[0].name == "Organisasjonsforståelse"
+    assert at.dataframe[0].value[nb("gathering.column.theme")].iloc[0] == "Organisasjonsforståelse"
+
+
+def test_delete_a_theme_leaves_its_gatherings_without_theme(cohort, fresh):
+    first = themes_in_db(fresh, cohort.id)[0]
+    at = open_page(PAGE)
+    labelled(form(at, f"theme_{first.id}").form_submit_button, nb("action.delete")).click()
+    run(at)
+    assert first.id not in [t.id for t in themes_in_db(fresh, cohort.id)]
+    assert len(themes_in_db(fresh, cohort.id)) == 3
+    with fresh() as session:
+        gathering_1 = session.exec(
+            select(Gathering).where(Gathering.cohort_id == cohort.id).where(Gathering.number == 1)
+        ).one()
+        assert gathering_1.theme_id is None
+    assert gathering_count(fresh, cohort.id) == 6
+    assert at.dataframe[0].value[nb("gathering.column.theme")].iloc[0] == ""
+
+
+def test_delete_an_empty_cohort(cohort, fresh):
+    at = open_page(PAGE)
+    assert nb("cohort.delete_confirm", name="LEDPRO 2024") in [m.value for m in at.markdown]
+    at.button(key=f"delete_cohort_{cohort.id}").click()
+    run(at)
+    assert cohorts_in_db(fresh) == []
+    assert toasts(at) == [nb("cohort.deleted", name="LEDPRO 2024")]
+    assert not at.selectbox and not at.tabs
+    assert at.expander[0].proto.expanded  # back to "make the first cohort"
+
+
+def test_a_cohort_with_members_cannot_be_deleted(cohort, admin, dbs, fresh):
+    make_member(dbs, admin, cohort.id, "pia")
+    at = open_page(PAGE)
+    at.button(key=f"delete_cohort_{cohort.id}").click()
+    run(at)
+    assert nb("cohort.not_empty", count=1) in [e.value for e in at.error]
+    assert len(cohorts_in_db(fresh)) == 1
+
+
+def test_the_picker_switches_between_cohorts(cohort, admin, dbs):
+    other = make_cohort(dbs, admin, name="LEDPRO 2025", from_template=False)
+    at = open_page(PAGE)
+    picker = labelled(at.selectbox, nb("cohort.pick"))
+    assert picker.value == other.id  # newest first
+    assert nb("gathering.none") in [c.value for c in at.caption]
+    picker.set_value(cohort.id)
+    run(at)
+    assert len(at.dataframe[0].value) == 6
+    assert "LEDPRO 2024" in visible_text(at)

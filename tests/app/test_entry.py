@@ -1,0 +1,168 @@
+"""The entry script and the page guard: who gets in, which pages each role can reach, and what a
+visitor without a valid session sees (the signed-out message and nothing of any page)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledpro_journal.models import Role
+from ledpro_journal.services import accounts
+from tests.app.conftest import (
+    ADMIN_PAGES,
+    ALL_PAGES,
+    assert_no_exception,
+    assert_signed_out,
+    entry_app,
+    has_sign_out_link,
+    nb,
+    page_app,
+    registered_pages,
+    run,
+    titles,
+    visible_text,
+)
+from tests.helpers import make_admin, make_cohort, make_member
+
+PAGE_TITLES = {
+    "pages/home.py": "Hei,",
+    "pages/account.py": nb("account.title"),
+    "pages/admin_cohorts.py": nb("nav.admin_cohorts"),
+    "pages/admin_groups.py": nb("nav.admin_groups"),
+    "pages/admin_invites.py": nb("nav.admin_invites"),
+    "pages/admin_users.py": nb("nav.admin_users"),
+}
+
+
+@pytest.fixture
+def people(dbs):
+    admin = make_admin(dbs)
+    cohort = make_cohort(dbs, admin)
+    participant = make_member(dbs, admin, cohort.id, "pia", name="Pia Deltaker")
+    facilitator = make_member(dbs, admin, cohort.id, "frode", role=Role.FACILITATOR, name="Frode Faglærer")
+    return {"admin": admin, "participant": participant, "facilitator": facilitator, "cohort": cohort}
+
+
+def test_anonymous_visitor_sees_only_the_signed_out_message(people):
+    at = run(entry_app())
+    assert_signed_out(at, *PAGE_TITLES.values(), nb("nav.sign_out"), people["cohort"].name)
+    assert registered_pages(at) == set()
+    with pytest.raises(ValueError):
+        at.switch_page("pages/home.py")
+
+
+def test_admin_navigation_holds_every_page(people, browser):
+    browser.sign_in(people["admin"])
+    at = run(entry_app())
+    assert registered_pages(at) == set(ALL_PAGES)
+    assert titles(at) == [nb("home.title", name="Ada Admin")]
+    assert [c.value for c in at.sidebar.caption] == [nb("nav.signed_in_as", name="Ada Admin", role=nb("role.admin"))]
+    assert has_sign_out_link(at)
+    for page in ADMIN_PAGES:
+        at.switch_page(page)
+        run(at)
+        assert titles(at) == [PAGE_TITLES[page]]
+
+
+@pytest.mark.parametrize("role", ["participant", "facilitator"])
+def test_participant_and_facilitator_navigation_has_no_admin_pages(people, browser, role):
+    browser.sign_in(people[role])
+    at = run(entry_app())
+    assert registered_pages(at) == {"pages/home.py", "pages/account.py"}
+    assert titles(at) == [nb("home.title", name=people[role].display_name)]
+    for page in ADMIN_PAGES:
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+    at.switch_page("pages/account.py")
+    run(at)
+    assert titles(at) == [nb("account.title")]
+
+
+def test_deactivated_user_is_signed_out_at_the_next_run(people, browser, dbs):
+    browser.sign_in(people["participant"])
+    at = run(entry_app())
+    assert titles(at) == [nb("home.title", name="Pia Deltaker")]
+
+    accounts.set_user_active(people["admin"], session=dbs, user_id=people["participant"].id, active=False)
+    dbs.commit()
+    run(at)
+    assert_signed_out(at, "Pia Deltaker", people["cohort"].name, nb("home.programme"))
+
+
+def test_revoked_session_is_signed_out_at_the_next_run(people, browser, dbs):
+    token = browser.sign_in(people["facilitator"])
+    at = run(entry_app())
+    at.switch_page("pages/account.py")
+    run(at)
+    assert titles(at) == [nb("account.title")]
+
+    accounts.end_session(dbs, token)
+    dbs.commit()
+    run(at)
+    assert_signed_out(at, nb("account.title"), nb("account.password_title"), "Frode Faglærer")
+
+
+def test_unknown_token_is_signed_out(people, browser):
+    browser.token = "not-a-session-the-server-knows"
+    at = run(entry_app())
+    assert_signed_out(at, *PAGE_TITLES.values())
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_page_file_run_directly_by_an_anonymous_visitor_shows_nothing_of_the_page(people, page):
+    at = run(page_app(page))
+    assert_signed_out(
+        at, PAGE_TITLES[page], nb("account.password_title"), nb("home.admin_lead"), nb("cohort.new"),
+        nb("invite.new"), nb("user.lead"), nb("group.title"), people["cohort"].name,
+    )
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_admin_page_run_directly_by_a_participant_says_no_access(people, browser, page):
+    browser.sign_in(people["participant"])
+    at = run(page_app(page))
+    assert titles(at) == [nb("error.no_access_title")]
+    assert [w.value for w in at.warning] == [nb("error.not_allowed")]
+    assert not at.form and not at.text_input and not at.selectbox and not at.dataframe and not at.button
+    text = visible_text(at)
+    assert PAGE_TITLES[page] not in text
+    assert people["cohort"].name not in text
+    assert "Pia Deltaker" not in text
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_admin_page_run_directly_by_a_facilitator_says_no_access(people, browser, page):
+    browser.sign_in(people["facilitator"])
+    at = run(page_app(page))
+    assert_no_exception(at)
+    assert titles(at) == [nb("error.no_access_title")]
+    assert not at.form and not at.dataframe and not at.button
+
+
+def test_navigation_stays_role_based_on_every_rerun(people, browser):
+    browser.sign_in(people["participant"])
+    at = run(entry_app())
+    for _ in range(2):
+        run(at)
+        assert registered_pages(at) == {"pages/home.py", "pages/account.py"}
+    at.switch_page("pages/account.py")
+    run(at)
+    assert registered_pages(at) == {"pages/home.py", "pages/account.py"}
+    assert [c.value for c in at.sidebar.caption] == [
+        nb("nav.signed_in_as", name="Pia Deltaker", role=nb("role.participant"))
+    ]
+    assert has_sign_out_link(at)
+
+
+def test_a_change_is_confirmed_after_the_rerun(people, browser):
+    browser.sign_in(people["admin"])
+    at = run(entry_app())
+    at.switch_page("pages/admin_groups.py")
+    run(at)
+    new = next(f for f in at.form if f.proto.form.form_id.startswith("new_group_"))
+    new.text_input[0].input("Gruppe *Nord*")
+    new.form_submit_button[0].click()
+    run(at)
+    # The confirmation shows once, with the user's text made inert for Markdown.
+    assert [t.value for t in at.toast] == [nb("group.added", name=r"Gruppe \*Nord\*")]
+    run(at)
+    assert not at.toast
