@@ -21,6 +21,8 @@ _MIGRATION_LOCK_KEY = 4_711_2024
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
+# Alembic runs migrations through a module-global context, so two threads must never migrate at once.
+_migration_lock = threading.Lock()
 
 
 def normalise_url(url: str) -> str:
@@ -92,7 +94,7 @@ def _alembic_config(connection: sa.Connection) -> Config:
 def migrate(engine: Engine | None = None, revision: str = "head") -> None:
     """Bring the schema to `revision`. Safe to call from several app servers at once."""
     engine = engine or get_engine()
-    with engine.connect() as connection:
+    with _migration_lock, engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
             connection.commit()
@@ -106,7 +108,7 @@ def migrate(engine: Engine | None = None, revision: str = "head") -> None:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    with engine.connect() as connection:
+    with _migration_lock, engine.connect() as connection:
         command.downgrade(_alembic_config(connection), revision)
         connection.commit()
 

@@ -35,8 +35,6 @@ def test_several_servers_starting_at_once_migrate_once(database_url):
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             failures.append(exc)
 
-    if engines[0].dialect.name == "sqlite":
-        db.migrate(engines[0])  # SQLite cannot run DDL from several writers at once; one server per file
     threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]
     for thread in threads:
         thread.start()

@@ -1,0 +1,250 @@
+"""Browser journeys: Debian's Chromium (Playwright, sync API) against real `streamlit run app.py` servers.
+
+Every server is a separate process on its own free port and its own database; its log goes to a file
+that is printed when a test fails. Data is seeded straight into the same database through the services
+(SQLite WAL and PostgreSQL both allow a second writer), so only the journey itself goes through the UI.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from ledpro_journal import db
+from tests.helpers import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+START_TIMEOUT = 60.0
+UI_TIMEOUT = 20_000  # ms: Streamlit renders over a websocket, after the page itself has loaded
+
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """One `streamlit run app.py` process; stop() and start() again keep the port and the database."""
+
+    live: list[AppServer] = []  # started and not yet closed: their logs are printed when a test fails
+
+    def __init__(self, database_url: str, log_dir: Path, name: str = "server") -> None:
+        self.database_url = database_url
+        self.name = name
+        self.port = free_port()
+        self.log_path = log_dir / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+        self._log_file = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> AppServer:
+        env = dict(os.environ)
+        env.update(
+            LEDPRO_DATABASE_URL=self.database_url,
+            LEDPRO_LOG_LEVEL="INFO",
+            STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        )
+        self._log_file = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        self._log_file.write(f"\n===== start on port {self.port} =====\n")
+        self._log_file.flush()
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "app.py",
+                "--server.port", str(self.port),
+                "--server.address", "127.0.0.1",
+                "--server.headless", "true",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends Streamlit and anything it started
+        )
+        if self not in AppServer.live:
+            AppServer.live.append(self)
+        self._wait_until_healthy()
+        return self
+
+    def _wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{self.name} not healthy after {START_TIMEOUT:.0f} s:\n{self.log_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        if self in AppServer.live:
+            AppServer.live.remove(self)
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: the browser tests must run)")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=UI_TIMEOUT)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser) -> Iterator[Callable]:
+    """Opens fresh browser contexts (separate cookie jars) and closes them after the test."""
+    contexts = []
+
+    def open_context(**options):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", **options)
+        context.set_default_timeout(UI_TIMEOUT)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(tmp_path) -> Callable:
+    """One picture of a journey's final state, kept with the test's temporary files."""
+
+    def take(page, name: str) -> Path:
+        path = tmp_path / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def start_server(database_url: str, log_dir: Path, name: str) -> AppServer:
+    return AppServer(database_url, log_dir, name).start()
+
+
+def seed(database_url: str, build: Callable[[Session], object]) -> object:
+    """Runs `build` against the server's database in one session (migrating first if need be)."""
+    engine = db.create_engine_for(database_url)
+    try:
+        db.migrate(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            result = build(session)
+            session.commit()
+            return result
+    finally:
+        engine.dispose()
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'ledpro.db'}"
+
+
+# --- what a page looks like --------------------------------------------------------------------------
+
+
+def sign_in(page, base_url: str, username: str, password: str = PASSWORD, *, expect_home: str | None = None):
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/auth/signin")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+    if expect_home:
+        expect(home_heading(page, expect_home)).to_be_visible()
+
+
+def home_heading(page, name: str):
+    return page.get_by_role("heading", name=f"Hei, {name}")
+
+
+def expect_sign_in_form(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#username")).to_be_visible()
+    expect(page.get_by_role("heading", name="Logg inn", exact=True)).to_be_visible()
+    assert "/auth/signin" in page.url, page.url
+
+
+# --- server logs on failure --------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed and report.when in ("setup", "call"):
+        for server in AppServer.live:
+            report.sections.append((f"{server.name} log ({server.log_path})", server.log_text()[-20000:]))
+    return report
+
+
+def nav_link(page, name: str):
+    """A link in the sidebar (pages also link to each other in their content, e.g. Min konto on Hjem)."""
+    return page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True)
