@@ -1,11 +1,9 @@
 """Entry of the Streamlit app: page config, the sign-in check, and navigation built from the role."""
 
-from html import escape
-
 import streamlit as st
 
 from ledpro_journal.models import Role
-from ledpro_journal.ui.context import current_viewer, plain, show_flash, show_signed_out, tr
+from ledpro_journal.ui.context import current_viewer, plain, same_tab_link, show_flash, show_signed_out, tr
 
 st.set_page_config(page_title="LEDPRO Journal", page_icon=":material/menu_book:", layout="wide")
 
@@ -29,10 +27,6 @@ sections[tr("nav.section.me")] = [account]
 navigation = st.navigation(sections)
 with st.sidebar:
     st.caption(tr("nav.signed_in_as", name=plain(viewer.user.display_name), role=tr(f"role.{viewer.user.role}")))
-    # A plain link in this tab: st.link_button always opens a new tab, leaving this one looking signed in.
-    st.markdown(
-        f':material/logout: <a href="/auth/signout" target="_self">{escape(tr("nav.sign_out"))}</a>',
-        unsafe_allow_html=True,
-    )
+    same_tab_link(tr("nav.sign_out"), "/auth/signout", icon=":material/logout:")
 show_flash()
 navigation.run()

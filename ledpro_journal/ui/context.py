@@ -7,6 +7,7 @@ deactivation and password changes take effect at the next click, on whichever se
 from __future__ import annotations
 
 import logging
+from html import escape
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,9 +89,14 @@ def show_signed_out() -> None:
     st.session_state.pop("lang", None)
     st.title("LEDPRO Journal")
     st.info(tr("auth.not_signed_in"))
-    st.link_button(tr("auth.signin_button"), "/auth/signin", type="primary")
+    same_tab_link(tr("auth.signin_button"), "/auth/signin", icon=":material/login:")
     # The browser still holds a cookie the server no longer accepts: send it to the sign-in form.
     st.html("<script>window.location.assign('/auth/signin')</script>", unsafe_allow_javascript=True)
+
+
+def same_tab_link(label: str, href: str, *, icon: str) -> None:
+    """A link to one of our own HTTP pages that opens in this tab (st.link_button always opens a new one)."""
+    st.markdown(f'{icon} <a href="{escape(href)}" target="_self">{escape(label)}</a>', unsafe_allow_html=True)
 
 
 def require_user(*roles: Role) -> Viewer:
