@@ -14,7 +14,7 @@ from ledpro_journal.ui.context import (
     tr,
     unit_of_work,
 )
-from ledpro_journal.ui.widgets import cohort_picker
+from ledpro_journal.ui.widgets import pick_cohort_or_stop
 
 viewer = require_user(Role.ADMIN)
 admin = viewer.user
@@ -23,11 +23,7 @@ st.title(tr("nav.admin_groups"))
 
 with unit_of_work() as session:
     cohorts = programme.list_cohorts(admin, session=session)
-cohort = cohort_picker(cohorts)
-if cohort is None:
-    st.info(tr("cohort.none_yet"))
-    st.page_link("pages/admin_cohorts.py", label=tr("nav.admin_cohorts"), icon=":material/event:")
-    st.stop()
+cohort = pick_cohort_or_stop(cohorts)
 
 with unit_of_work() as session:
     groups = programme.list_groups(admin, session=session, cohort_id=cohort.id)

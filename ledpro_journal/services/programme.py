@@ -159,21 +159,22 @@ def list_themes(actor: User, *, session: Session, cohort_id: int) -> list[Theme]
     return list(session.exec(select(Theme).where(Theme.cohort_id == cohort_id).order_by(Theme.position)).all())
 
 
-def _check_theme_name(session: Session, cohort_id: int, name: str, theme_id: int | None) -> None:
+def _check_unique_name(session: Session, model, *, cohort_id: int, name: str, own_id: int | None, taken_key: str) -> None:
+    """Themes and groups: a name is required and unique within the cohort, whatever its capitals."""
     if not name:
         raise Invalid.one("name", "field.required")
-    clash = select(Theme.id).where(Theme.cohort_id == cohort_id).where(func.lower(Theme.name) == name.lower())
-    if theme_id is not None:
-        clash = clash.where(Theme.id != theme_id)
+    clash = select(model.id).where(model.cohort_id == cohort_id).where(func.lower(model.name) == name.lower())
+    if own_id is not None:
+        clash = clash.where(model.id != own_id)
     if session.exec(clash).first() is not None:
-        raise Invalid.one("name", "theme.name_taken")
+        raise Invalid.one("name", taken_key)
 
 
 def add_theme(actor: User, *, session: Session, cohort_id: int, name: str) -> Theme:
     permissions.ensure_admin(actor)
     _get(session, Cohort, cohort_id)
     name = _clean(name, limit=200)
-    _check_theme_name(session, cohort_id, name, None)
+    _check_unique_name(session, Theme, cohort_id=cohort_id, name=name, own_id=None, taken_key="theme.name_taken")
     last = session.exec(select(func.max(Theme.position)).where(Theme.cohort_id == cohort_id)).one()
     theme = Theme(cohort_id=cohort_id, position=(last or 0) + 1, name=name)
     session.add(theme)
@@ -185,7 +186,9 @@ def rename_theme(actor: User, *, session: Session, theme_id: int, name: str) -> 
     permissions.ensure_admin(actor)
     theme = _get(session, Theme, theme_id)
     name = _clean(name, limit=200)
-    _check_theme_name(session, theme.cohort_id, name, theme_id)
+    _check_unique_name(
+        session, Theme, cohort_id=theme.cohort_id, name=name, own_id=theme_id, taken_key="theme.name_taken"
+    )
     theme.name = name
     session.add(theme)
     session.flush()
@@ -339,25 +342,13 @@ def list_groups(actor: User, *, session: Session, cohort_id: int) -> list[Reflec
     )
 
 
-def _check_group_name(session: Session, cohort_id: int, name: str, group_id: int | None) -> None:
-    if not name:
-        raise Invalid.one("name", "field.required")
-    clash = (
-        select(ReflectionGroup.id)
-        .where(ReflectionGroup.cohort_id == cohort_id)
-        .where(func.lower(ReflectionGroup.name) == name.lower())
-    )
-    if group_id is not None:
-        clash = clash.where(ReflectionGroup.id != group_id)
-    if session.exec(clash).first() is not None:
-        raise Invalid.one("name", "group.name_taken")
-
-
 def create_group(actor: User, *, session: Session, cohort_id: int, name: str) -> ReflectionGroup:
     permissions.ensure_admin(actor)
     _get(session, Cohort, cohort_id)
     name = _clean(name, limit=120)
-    _check_group_name(session, cohort_id, name, None)
+    _check_unique_name(
+        session, ReflectionGroup, cohort_id=cohort_id, name=name, own_id=None, taken_key="group.name_taken"
+    )
     group = ReflectionGroup(cohort_id=cohort_id, name=name)
     session.add(group)
     session.flush()
@@ -368,7 +359,9 @@ def rename_group(actor: User, *, session: Session, group_id: int, name: str) -> 
     permissions.ensure_admin(actor)
     group = _get(session, ReflectionGroup, group_id)
     name = _clean(name, limit=120)
-    _check_group_name(session, group.cohort_id, name, group_id)
+    _check_unique_name(
+        session, ReflectionGroup, cohort_id=group.cohort_id, name=name, own_id=group_id, taken_key="group.name_taken"
+    )
     group.name = name
     session.add(group)
     session.flush()

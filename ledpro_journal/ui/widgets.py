@@ -22,6 +22,16 @@ def cohort_picker(cohorts: list[Cohort]) -> Cohort | None:
     return by_id[chosen]
 
 
+def pick_cohort_or_stop(cohorts: list[Cohort]) -> Cohort:
+    """For pages that work on one cohort: the picker, or a pointer to where cohorts are made."""
+    cohort = cohort_picker(cohorts)
+    if cohort is None:
+        st.info(tr("cohort.none_yet"))
+        st.page_link("pages/admin_cohorts.py", label=tr("nav.admin_cohorts"), icon=":material/event:")
+        st.stop()
+    return cohort
+
+
 def programme_table(gatherings: list[Gathering], themes: dict[int, Theme]) -> None:
     today = today_in_oslo()
     rows = [
