@@ -49,17 +49,18 @@ for view in views:
     if details:
         st.caption(" · ".join(details))
     next_gathering_notice(view.next_gathering(today), view.themes)
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.subheader(tr("home.programme"))
-        programme_table(view.gatherings, view.themes)
-    with right:
-        if user.role == Role.PARTICIPANT:
+    st.subheader(tr("home.programme"))
+    programme_table(view.gatherings, view.themes)
+    group_column, themes_column = st.columns(2, gap="large")
+    if user.role == Role.PARTICIPANT:
+        with group_column:
             st.subheader(tr("home.my_group"))
             if view.group is None:
                 st.caption(tr("home.no_group"))
             else:
                 st.markdown(f"**{plain(view.group.name)}**")
                 st.markdown("\n".join(f"- {plain(name)}" for name in view.group_members))
+    with themes_column:
         st.subheader(tr("home.themes"))
-        st.markdown("\n".join(f"{t.position}. {plain(t.name)}" for t in sorted(view.themes.values(), key=lambda t: t.position)) or "—")
+        ordered = sorted(view.themes.values(), key=lambda theme: theme.position)
+        st.markdown("\n".join(f"{theme.position}. {plain(theme.name)}" for theme in ordered) or "—")
