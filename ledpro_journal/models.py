@@ -187,3 +187,114 @@ class InviteCode(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+# --- the journal ---------------------------------------------------------------------------------------
+
+
+class DocumentKind(StrEnum):
+    CHALLENGE = "challenge"
+    ACTION = "action"
+    LOG = "log"
+    NOTE = "note"
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Document(SQLModel, table=True):
+    """Everything a participant writes: their challenge, actions, log entries and reflection notes.
+
+    The text lives in `fields` (JSON: field key -> text, exactly as typed; JSON keeps characters such as
+    NUL that PostgreSQL text columns refuse). `title`, `excerpt` and `search_text` are derived copies for
+    lists and search, so that a list never has to load whole notes.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        sa.Index("ix_documents_owner_kind", "owner_id", "kind", "deleted_at"),
+        sa.Index("ix_documents_owner_updated", "owner_id", "updated_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    cohort_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    kind: DocumentKind = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    template: str = Field(sa_column=sa.Column(sa.String(4), nullable=False))
+    fields: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    title: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+    excerpt: str = Field(default="", sa_column=sa.Column(sa.String(300), nullable=False))
+    search_text: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    word_count: int = 0
+    version: int = Field(default=0, description="0 until first saved; +1 on every save")
+    gathering_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("gatherings.id", ondelete="SET NULL"), nullable=True),
+        description="action: placed after this gathering (None: before the first); note: belongs to it",
+    )
+    happened_on: date | None = Field(default=None, description="action: planned date; log entry: its date")
+    status: ActionStatus | None = Field(default=None, sa_column=sa.Column(sa.String(12), nullable=True))
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=True, index=True),
+        description="log entry: its action",
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    deleted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class DocumentRevision(SQLModel, table=True):
+    """Every saved version of a document, the current one included."""
+
+    __tablename__ = "document_revisions"
+    __table_args__ = (sa.UniqueConstraint("document_id", "version", name="uq_revisions_document_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    version: int
+    template: str = Field(sa_column=sa.Column(sa.String(4), nullable=False))
+    fields: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    word_count: int = 0
+    saved_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class Draft(SQLModel, table=True):
+    """Text that reached the server but was not saved as a version yet: one row per document and field."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (sa.UniqueConstraint("document_id", "field", name="uq_drafts_document_field"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    field: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    text: str = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    base_version: int
+    saved_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class NoteAction(SQLModel, table=True):
+    __tablename__ = "note_actions"
+    note_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    )
+    action_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class NoteTheme(SQLModel, table=True):
+    __tablename__ = "note_themes"
+    note_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    )
+    theme_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )

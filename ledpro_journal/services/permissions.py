@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from ledpro_journal.models import CohortMembership, Role, User
-from ledpro_journal.services.errors import NotAllowed
+from ledpro_journal.services.errors import NotAllowed, NotFound
 
 
 def _active(actor: User | None) -> User:
@@ -49,4 +49,24 @@ def ensure_can_view_cohort(actor: User | None, session: Session, cohort_id: int)
     visible = visible_cohort_ids(actor, session)
     if visible is not None and cohort_id not in visible:
         raise NotAllowed()
+    return actor
+
+
+def ensure_participant(actor: User | None) -> User:
+    """Keeping a journal is what participants do; administrators and facilitators have none."""
+    actor = _active(actor)
+    if actor.role != Role.PARTICIPANT:
+        raise NotAllowed()
+    return actor
+
+
+def ensure_owner(actor: User | None, document) -> User:
+    """A participant's writing is theirs alone until they share it (sharing comes with the groups).
+
+    Anyone else gets NotFound, not NotAllowed: an identifier typed into a URL must not even reveal that
+    the document exists.
+    """
+    actor = _active(actor)
+    if document is None or document.owner_id != actor.id:
+        raise NotFound()
     return actor

@@ -1,0 +1,593 @@
+"""The participant's journal: the challenge, actions and their log entries, reflection notes.
+
+Every explicit save makes a new version (all versions are kept and can be restored). Text that reached
+the server before a save is kept as a draft, so that nothing typed is lost. A save names the version
+it was based on; if the document moved on meanwhile (another tab), it is refused as a conflict rather
+than silently overwriting. Deleting moves to a bin that keeps things for 30 days.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from ledpro_journal.models import (
+    ActionStatus,
+    CohortMembership,
+    Document,
+    DocumentKind,
+    DocumentRevision,
+    Draft,
+    Gathering,
+    NoteAction,
+    NoteTheme,
+    Role,
+    Theme,
+    User,
+    utcnow,
+)
+from ledpro_journal.services import permissions
+from ledpro_journal.services.errors import Conflict, Invalid, NotFound
+from ledpro_journal.templates import DEFAULT_TEMPLATE, TEMPLATES, TITLE, allowed_templates, known_field
+
+BIN_DAYS = 30
+PAGE_SIZE = 25
+MAX_FIELD_LENGTH = 1_000_000
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def _printable(text: str, limit: int) -> str:
+    """For derived columns only (lists, search): one line, no control characters, bounded length."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in text or "")
+    return " ".join(cleaned.split())[:limit]
+
+
+def _membership(session: Session, actor: User) -> CohortMembership:
+    membership = session.exec(
+        select(CohortMembership)
+        .where(CohortMembership.user_id == actor.id)
+        .where(CohortMembership.role == Role.PARTICIPANT)
+    ).first()
+    if membership is None:
+        raise NotFound("journal.no_cohort")
+    return membership
+
+
+def _own(session: Session, actor: User, document_id: int, *, include_deleted: bool = False) -> Document:
+    document = session.get(Document, document_id) if isinstance(document_id, int) else None
+    permissions.ensure_owner(actor, document)
+    if document.deleted_at is not None and not include_deleted:
+        raise NotFound()
+    return document
+
+
+def _derive(document: Document) -> None:
+    fields = document.fields
+    document.title = _printable(fields.get(TITLE, ""), 200)
+    body = " ".join(text for key, text in fields.items() if key != TITLE)
+    document.excerpt = _printable(body, 300)
+    document.search_text = _printable(" ".join(fields.values()), 10**7).lower()
+    document.word_count = sum(count_words(text) for text in fields.values())
+
+
+# --- creating and reading ---------------------------------------------------------------------------
+
+
+def create_document(
+    actor: User,
+    *,
+    session: Session,
+    kind: DocumentKind,
+    template: str | None = None,
+    parent_id: int | None = None,
+    gathering_id: int | None = None,
+) -> Document:
+    """A new, empty document (version 0) that drafts can attach to before its first save."""
+    permissions.ensure_participant(actor)
+    membership = _membership(session, actor)
+    template = template or DEFAULT_TEMPLATE[kind]
+    if template not in allowed_templates(kind):
+        raise Invalid.one("template", "field.invalid_choice")
+    document = Document(owner_id=actor.id, cohort_id=membership.cohort_id, kind=kind, template=template)
+    if kind == DocumentKind.CHALLENGE:
+        existing = session.exec(
+            select(Document)
+            .where(Document.owner_id == actor.id)
+            .where(Document.kind == DocumentKind.CHALLENGE)
+            .where(Document.deleted_at.is_(None))
+        ).first()
+        if existing is not None:
+            return existing
+    if kind == DocumentKind.ACTION:
+        document.status = ActionStatus.PLANNED
+        document.gathering_id = _check_gathering(session, membership.cohort_id, gathering_id)
+    if kind == DocumentKind.LOG:
+        action = _own(session, actor, parent_id) if parent_id is not None else None
+        if action is None or action.kind != DocumentKind.ACTION:
+            raise Invalid.one("parent_id", "field.invalid_choice")
+        document.parent_id = action.id
+        document.status = action.status
+        document.happened_on = date.today()
+    if kind == DocumentKind.NOTE:
+        document.gathering_id = _check_gathering(session, membership.cohort_id, gathering_id)
+    session.add(document)
+    session.flush()
+    return document
+
+
+def get_document(actor: User, *, session: Session, document_id: int) -> Document:
+    return _own(session, actor, document_id)
+
+
+def my_challenge(actor: User, *, session: Session) -> Document:
+    """The participant's one workplace challenge, created empty the first time it is asked for."""
+    return create_document(actor, session=session, kind=DocumentKind.CHALLENGE)
+
+
+def _check_gathering(session: Session, cohort_id: int, gathering_id: int | None) -> int | None:
+    if gathering_id is None:
+        return None
+    gathering = session.get(Gathering, gathering_id)
+    if gathering is None or gathering.cohort_id != cohort_id:
+        raise Invalid.one("gathering_id", "field.invalid_choice")
+    return gathering_id
+
+
+# --- saving ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Links:
+    action_ids: tuple[int, ...] = ()
+    theme_ids: tuple[int, ...] = ()
+
+
+def save_document(
+    actor: User,
+    *,
+    session: Session,
+    document_id: int,
+    base_version: int,
+    fields: dict[str, str],
+    template: str | None = None,
+    gathering_id: int | None = None,
+    happened_on: date | None = None,
+    status: ActionStatus | None = None,
+    links: Links | None = None,
+) -> Document:
+    """Saves a new version. Raises Conflict (key journal.conflict) when the document was saved elsewhere
+    after `base_version`; the caller shows both texts and lets the writer choose."""
+    document = _own(session, actor, document_id)
+    if base_version != document.version:
+        raise Conflict("journal.conflict", version=document.version)
+    template = template or document.template
+    if template not in allowed_templates(document.kind):
+        raise Invalid.one("template", "field.invalid_choice")
+    problems = {}
+    for key, text in fields.items():
+        if not known_field(key) or not isinstance(text, str):
+            problems[key] = ("field.invalid_choice", {})
+        elif len(text) > MAX_FIELD_LENGTH:
+            problems[key] = ("field.too_long", {"max": MAX_FIELD_LENGTH})
+    if problems:
+        raise Invalid(problems)
+
+    # Fields not sent stay as they were: a template switch never loses text.
+    merged = {**document.fields, **fields}
+    document.fields = {key: text for key, text in merged.items() if text != ""}
+    document.template = template
+    if document.kind in (DocumentKind.ACTION, DocumentKind.NOTE):
+        document.gathering_id = _check_gathering(session, document.cohort_id, gathering_id)
+    if document.kind in (DocumentKind.ACTION, DocumentKind.LOG):
+        document.happened_on = happened_on
+        if status is not None:
+            document.status = ActionStatus(status)
+    if document.kind == DocumentKind.LOG and status is not None:
+        action = session.get(Document, document.parent_id)
+        action.status = ActionStatus(status)
+        session.add(action)
+    _derive(document)
+    document.version += 1
+    document.updated_at = utcnow()
+    session.add(document)
+    session.add(
+        DocumentRevision(
+            document_id=document.id,
+            version=document.version,
+            template=document.template,
+            fields=dict(document.fields),
+            word_count=document.word_count,
+            saved_at=document.updated_at,
+        )
+    )
+    if document.kind == DocumentKind.NOTE and links is not None:
+        _set_links(session, actor, document, links)
+    session.execute(sa.delete(Draft).where(Draft.document_id == document.id))
+    session.flush()
+    return document
+
+
+def _set_links(session: Session, actor: User, note: Document, links: Links) -> None:
+    actions = set(links.action_ids)
+    if actions:
+        owned = set(
+            session.exec(
+                select(Document.id)
+                .where(Document.id.in_(actions))
+                .where(Document.owner_id == actor.id)
+                .where(Document.kind == DocumentKind.ACTION)
+            )
+        )
+        if owned != actions:
+            raise Invalid.one("action_ids", "field.invalid_choice")
+    themes = set(links.theme_ids)
+    if themes:
+        valid = set(session.exec(select(Theme.id).where(Theme.id.in_(themes)).where(Theme.cohort_id == note.cohort_id)))
+        if valid != themes:
+            raise Invalid.one("theme_ids", "field.invalid_choice")
+    session.execute(sa.delete(NoteAction).where(NoteAction.note_id == note.id))
+    session.execute(sa.delete(NoteTheme).where(NoteTheme.note_id == note.id))
+    session.add_all([NoteAction(note_id=note.id, action_id=a) for a in sorted(actions)])
+    session.add_all([NoteTheme(note_id=note.id, theme_id=t) for t in sorted(themes)])
+
+
+def note_links(actor: User, *, session: Session, note_id: int) -> Links:
+    _own(session, actor, note_id)
+    return Links(
+        action_ids=tuple(session.exec(select(NoteAction.action_id).where(NoteAction.note_id == note_id))),
+        theme_ids=tuple(session.exec(select(NoteTheme.theme_id).where(NoteTheme.note_id == note_id))),
+    )
+
+
+# --- drafts ---------------------------------------------------------------------------------------------
+
+
+def save_draft(actor: User, *, session: Session, document_id: int, field: str, text: str, base_version: int) -> None:
+    """Keeps text the moment it reaches the server, before any explicit save."""
+    document = _own(session, actor, document_id)
+    if not known_field(field) or not isinstance(text, str) or len(text) > MAX_FIELD_LENGTH:
+        raise Invalid.one(field if isinstance(field, str) else "field", "field.invalid_choice")
+    if text == document.fields.get(field, "") and base_version == document.version:
+        session.execute(sa.delete(Draft).where(Draft.document_id == document.id).where(Draft.field == field))
+        return
+    draft = session.exec(select(Draft).where(Draft.document_id == document.id).where(Draft.field == field)).first()
+    if draft is None:
+        draft = Draft(document_id=document.id, field=field, text=text, base_version=base_version)
+    draft.text = text
+    draft.base_version = base_version
+    draft.saved_at = utcnow()
+    session.add(draft)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class DraftState:
+    texts: dict[str, str]
+    base_version: int
+    saved_at: datetime
+
+
+def drafts_for(actor: User, *, session: Session, document_id: int) -> DraftState | None:
+    _own(session, actor, document_id)
+    drafts = session.exec(select(Draft).where(Draft.document_id == document_id)).all()
+    if not drafts:
+        return None
+    return DraftState(
+        texts={d.field: d.text for d in drafts},
+        base_version=min(d.base_version for d in drafts),
+        saved_at=max(d.saved_at for d in drafts),
+    )
+
+
+def discard_drafts(actor: User, *, session: Session, document_id: int) -> None:
+    _own(session, actor, document_id)
+    session.execute(sa.delete(Draft).where(Draft.document_id == document_id))
+
+
+# --- history ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    version: int
+    saved_at: datetime
+    word_count: int
+    template: str
+
+
+def list_revisions(actor: User, *, session: Session, document_id: int) -> list[RevisionInfo]:
+    _own(session, actor, document_id)
+    rows = session.exec(
+        select(DocumentRevision.version, DocumentRevision.saved_at, DocumentRevision.word_count, DocumentRevision.template)
+        .where(DocumentRevision.document_id == document_id)
+        .order_by(DocumentRevision.version.desc())
+    ).all()
+    return [RevisionInfo(*row) for row in rows]
+
+
+def get_revision(actor: User, *, session: Session, document_id: int, version: int) -> DocumentRevision:
+    _own(session, actor, document_id)
+    revision = session.exec(
+        select(DocumentRevision)
+        .where(DocumentRevision.document_id == document_id)
+        .where(DocumentRevision.version == version)
+    ).first()
+    if revision is None:
+        raise NotFound()
+    return revision
+
+
+def restore_revision(actor: User, *, session: Session, document_id: int, version: int, base_version: int) -> Document:
+    """Makes an earlier version the current one, as a new version: nothing in between is lost."""
+    revision = get_revision(actor, session=session, document_id=document_id, version=version)
+    document = _own(session, actor, document_id)
+    cleared = {key: "" for key in document.fields if key not in revision.fields}
+    return save_document(
+        actor,
+        session=session,
+        document_id=document_id,
+        base_version=base_version,
+        fields={**cleared, **revision.fields},
+        template=revision.template,
+        gathering_id=document.gathering_id,
+        happened_on=document.happened_on,
+        status=None,
+    )
+
+
+# --- the bin ------------------------------------------------------------------------------------------------
+
+
+def delete_document(actor: User, *, session: Session, document_id: int) -> None:
+    """Moves to the bin (an action takes its log entries with it); restorable for 30 days."""
+    document = _own(session, actor, document_id)
+    if document.kind == DocumentKind.CHALLENGE:
+        raise Conflict("journal.challenge_not_deletable")
+    now = utcnow()
+    document.deleted_at = now
+    session.add(document)
+    if document.kind == DocumentKind.ACTION:
+        session.execute(
+            sa.update(Document)
+            .where(Document.parent_id == document.id)
+            .where(Document.deleted_at.is_(None))
+            .values(deleted_at=now)
+        )
+    session.flush()
+
+
+def restore_document(actor: User, *, session: Session, document_id: int) -> Document:
+    document = _own(session, actor, document_id, include_deleted=True)
+    if document.deleted_at is None:
+        return document
+    if document.parent_id is not None:
+        parent = session.get(Document, document.parent_id)
+        if parent.deleted_at is not None:
+            raise Conflict("journal.restore_action_first")
+    if document.kind == DocumentKind.ACTION:
+        session.execute(
+            sa.update(Document)
+            .where(Document.parent_id == document.id)
+            .where(Document.deleted_at == document.deleted_at)
+            .values(deleted_at=None)
+        )
+    document.deleted_at = None
+    session.add(document)
+    session.flush()
+    return document
+
+
+def purge_bin(session: Session, *, now: datetime | None = None) -> int:
+    """Deletes for good what has been in the bin longer than 30 days (run at start and from the bin page)."""
+    limit = (now or utcnow()) - timedelta(days=BIN_DAYS)
+    return session.execute(
+        sa.delete(Document).where(Document.deleted_at.is_not(None)).where(Document.deleted_at < limit)
+    ).rowcount
+
+
+# --- finding things ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a list shows of a document, without its text."""
+
+    id: int
+    kind: DocumentKind
+    template: str
+    title: str
+    excerpt: str
+    word_count: int
+    version: int
+    gathering_id: int | None
+    happened_on: date | None
+    status: ActionStatus | None
+    parent_id: int | None
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+_ROW_COLUMNS = (
+    Document.id, Document.kind, Document.template, Document.title, Document.excerpt, Document.word_count,
+    Document.version, Document.gathering_id, Document.happened_on, Document.status, Document.parent_id,
+    Document.updated_at, Document.deleted_at,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[DocumentKind, ...] = (DocumentKind.NOTE, DocumentKind.ACTION, DocumentKind.LOG)
+    period: int | None = None  # gathering id; 0 means "before the first gathering"
+    theme_id: int | None = None
+    template: str | None = None
+    action_id: int | None = None
+    query: str = ""
+
+
+def find(actor: User, *, session: Session, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[Row], int]:
+    """The actor's own writing that matches, newest first, one page at a time, with the total count."""
+    permissions.ensure_participant(actor)
+    query = (
+        select(*_ROW_COLUMNS)
+        .where(Document.owner_id == actor.id)
+        .where(Document.deleted_at.is_(None))
+        .where(Document.kind.in_(filters.kinds))
+    )
+    if filters.period is not None:
+        query = query.where(
+            Document.gathering_id.is_(None) if filters.period == 0 else Document.gathering_id == filters.period
+        )
+    if filters.template:
+        query = query.where(Document.template == filters.template)
+    if filters.theme_id is not None:
+        query = query.where(
+            Document.id.in_(select(NoteTheme.note_id).where(NoteTheme.theme_id == filters.theme_id))
+        )
+    if filters.action_id is not None:
+        query = query.where(
+            sa.or_(
+                Document.id == filters.action_id,
+                Document.parent_id == filters.action_id,
+                Document.id.in_(select(NoteAction.note_id).where(NoteAction.action_id == filters.action_id)),
+            )
+        )
+    for word in _printable(filters.query, 200).lower().split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Document.search_text.like(f"%{escaped}%", escape="\\"))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(Document.updated_at.desc(), Document.id.desc()).offset((max(page, 1) - 1) * per_page).limit(per_page)
+    ).all()
+    return [Row(*row) for row in rows], total
+
+
+def list_bin(actor: User, *, session: Session) -> list[Row]:
+    permissions.ensure_participant(actor)
+    rows = session.exec(
+        select(*_ROW_COLUMNS)
+        .where(Document.owner_id == actor.id)
+        .where(Document.deleted_at.is_not(None))
+        .order_by(Document.deleted_at.desc())
+    ).all()
+    return [Row(*row) for row in rows]
+
+
+def list_actions(actor: User, *, session: Session) -> list[Row]:
+    """All the actor's actions (for grouping by period), without their text."""
+    permissions.ensure_participant(actor)
+    rows = session.exec(
+        select(*_ROW_COLUMNS)
+        .where(Document.owner_id == actor.id)
+        .where(Document.kind == DocumentKind.ACTION)
+        .where(Document.deleted_at.is_(None))
+        .order_by(Document.happened_on.is_(None), Document.happened_on, Document.id)
+    ).all()
+    return [Row(*row) for row in rows]
+
+
+def list_logs(actor: User, *, session: Session, action_id: int) -> list[Row]:
+    _own(session, actor, action_id)
+    rows = session.exec(
+        select(*_ROW_COLUMNS)
+        .where(Document.parent_id == action_id)
+        .where(Document.deleted_at.is_(None))
+        .order_by(Document.happened_on.desc(), Document.id.desc())
+    ).all()
+    return [Row(*row) for row in rows]
+
+
+# --- where the participant is in the cycle -------------------------------------------------------------------
+
+
+@dataclass
+class Overview:
+    has_challenge: bool
+    action_count: int
+    log_count: int
+    note_count: int
+    next_gathering: Gathering | None
+    current_period: int | None  # the gathering the present period follows (None: before the first)
+    actions_without_log: list[Row] = field(default_factory=list)
+    actions_without_reflection: list[Row] = field(default_factory=list)
+    recently_edited: list[Row] = field(default_factory=list)
+    challenge_id: int | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return not (self.has_challenge and self.action_count and self.log_count and self.note_count)
+
+
+def overview(actor: User, *, session: Session, today: date) -> Overview:
+    """The start page: what is written, what is due before the next gathering, what was edited last."""
+    permissions.ensure_participant(actor)
+    membership = _membership(session, actor)
+    counts = dict(
+        session.exec(
+            select(Document.kind, func.count())
+            .where(Document.owner_id == actor.id)
+            .where(Document.deleted_at.is_(None))
+            .where(Document.version > 0)
+            .group_by(Document.kind)
+        ).all()
+    )
+    gatherings = session.exec(
+        select(Gathering).where(Gathering.cohort_id == membership.cohort_id).order_by(Gathering.start_date)
+    ).all()
+    past = [g for g in gatherings if g.start_date <= today]
+    upcoming = [g for g in gatherings if g.end_date >= today]
+    current_period = past[-1].id if past else None
+
+    actions = list_actions(actor, session=session)
+    open_actions = [a for a in actions if a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)]
+    logged = set(
+        session.exec(
+            select(Document.parent_id)
+            .where(Document.owner_id == actor.id)
+            .where(Document.kind == DocumentKind.LOG)
+            .where(Document.deleted_at.is_(None))
+            .where(Document.version > 0)
+        )
+    )
+    reflected = set(
+        session.exec(
+            select(NoteAction.action_id)
+            .join(Document, Document.id == NoteAction.note_id)
+            .where(Document.owner_id == actor.id)
+            .where(Document.deleted_at.is_(None))
+        )
+    )
+    in_period = [a for a in open_actions if a.gathering_id == current_period]
+    recent = session.exec(
+        select(*_ROW_COLUMNS)
+        .where(Document.owner_id == actor.id)
+        .where(Document.deleted_at.is_(None))
+        .where(Document.version > 0)
+        .order_by(Document.updated_at.desc())
+        .limit(5)
+    ).all()
+    challenge_id = session.exec(
+        select(Document.id)
+        .where(Document.owner_id == actor.id)
+        .where(Document.kind == DocumentKind.CHALLENGE)
+        .where(Document.deleted_at.is_(None))
+    ).first()
+    return Overview(
+        has_challenge=counts.get(DocumentKind.CHALLENGE, 0) > 0,
+        action_count=counts.get(DocumentKind.ACTION, 0),
+        log_count=counts.get(DocumentKind.LOG, 0),
+        note_count=counts.get(DocumentKind.NOTE, 0),
+        next_gathering=upcoming[0] if upcoming else None,
+        current_period=current_period,
+        actions_without_log=[a for a in in_period if a.id not in logged and a.version > 0],
+        actions_without_reflection=[a for a in actions if a.id in logged and a.id not in reflected],
+        recently_edited=[Row(*row) for row in recent],
+        challenge_id=challenge_id,
+    )
