@@ -15,6 +15,14 @@ if viewer is None:
 home = st.Page("pages/home.py", title=tr("nav.home"), icon=":material/home:", default=True)
 account = st.Page("pages/account.py", title=tr("nav.account"), icon=":material/person:")
 sections = {tr("nav.section.journal"): [home]}
+if viewer.user.role == Role.PARTICIPANT:
+    sections[tr("nav.section.journal")] += [
+        st.Page("pages/challenge.py", title=tr("nav.challenge"), icon=":material/target:"),
+        st.Page("pages/actions.py", title=tr("nav.actions"), icon=":material/flag:"),
+        st.Page("pages/notes.py", title=tr("nav.notes"), icon=":material/edit_note:"),
+        st.Page("pages/bin.py", title=tr("nav.bin"), icon=":material/delete:"),
+        st.Page("pages/write.py", title=tr("nav.write"), icon=":material/edit:", visibility="hidden"),
+    ]
 if viewer.user.role == Role.ADMIN:
     sections[tr("nav.section.admin")] = [
         st.Page("pages/admin_cohorts.py", title=tr("nav.admin_cohorts"), icon=":material/event:"),

@@ -6,6 +6,7 @@ from ledpro_journal.i18n import today_in_oslo
 from ledpro_journal.models import Role
 from ledpro_journal.services import programme
 from ledpro_journal.ui.context import plain, require_user, tr, unit_of_work
+from ledpro_journal.ui.start import journal_start
 from ledpro_journal.ui.widgets import next_gathering_notice, programme_table
 
 viewer = require_user()
@@ -36,11 +37,13 @@ if not views:
     st.info(tr("home.no_cohort"), icon=":material/info:")
     st.stop()
 
-if user.role == Role.PARTICIPANT and not user.candidate_number:
-    st.warning(tr("home.set_candidate_number"), icon=":material/badge:")
-    st.page_link("pages/account.py", label=tr("nav.account"), icon=":material/person:")
-
 today = today_in_oslo()
+if user.role == Role.PARTICIPANT:
+    journal_start(viewer, today)
+    if not user.candidate_number:
+        st.warning(tr("home.set_candidate_number"), icon=":material/badge:")
+        st.page_link("pages/account.py", label=tr("nav.account"), icon=":material/person:")
+
 for view in views:
     st.header(plain(view.cohort.name), divider="gray")
     details = [plain(view.cohort.institution)] if view.cohort.institution else []

@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "streamlit_app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ledpro_journal/**/*.py")]
 # Any string literal shaped like a catalogue key ("home.title"); the few that are not keys are listed.
 KEY_SHAPED = re.compile(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""")
-NOT_KEYS = {"ledpro.db", "ledpro_journal.ui", "users.id", "cohorts.id", "themes.id", "reflection_groups.id"}
+NOT_KEYS = {
+    "ledpro.db", "ledpro_journal.ui", "users.id", "cohorts.id", "themes.id", "reflection_groups.id", "documents.id",
+    "gatherings.id",
+}
 
 
 def placeholders(text: str) -> set[str]:
@@ -44,6 +47,13 @@ def test_keys_built_from_values_are_in_the_catalogue():
     for prefix, values in {
         "role": ["admin", "facilitator", "participant"],
         "invite.status": ["active", "revoked", "expired", "used_up"],
+        "journal.status": ["planned", "in_progress", "done", "dropped"],
+        "journal.kind": ["challenge", "action", "log", "note"],
+        "journal.filter": ["notes", "actions", "logs", "all"],
+        "start.challenge": ["title", "text", "button"],
+        "start.action": ["title", "text", "button"],
+        "start.log": ["title", "text", "button"],
+        "start.note": ["title", "text", "button"],
     }.items():
         for value in values:
             for catalogue in CATALOGUES.values():

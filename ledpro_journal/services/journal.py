@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from ledpro_journal.models import (
@@ -415,6 +416,11 @@ class Row:
     deleted_at: datetime | None
 
 
+def _written():
+    """Saved at least once, or holding typed text: an empty document someone opened and left is not listed."""
+    return sa.or_(Document.version > 0, Document.id.in_(select(Draft.document_id)))
+
+
 _ROW_COLUMNS = (
     Document.id, Document.kind, Document.template, Document.title, Document.excerpt, Document.word_count,
     Document.version, Document.gathering_id, Document.happened_on, Document.status, Document.parent_id,
@@ -440,10 +446,23 @@ def find(actor: User, *, session: Session, filters: Filters, page: int = 1, per_
         .where(Document.owner_id == actor.id)
         .where(Document.deleted_at.is_(None))
         .where(Document.kind.in_(filters.kinds))
+        .where(_written())
     )
     if filters.period is not None:
+        # A log entry has no gathering of its own: it belongs to its action's period.
+        action = aliased(Document)
+
+        def in_period(column):
+            return column.is_(None) if filters.period == 0 else column == filters.period
+
         query = query.where(
-            Document.gathering_id.is_(None) if filters.period == 0 else Document.gathering_id == filters.period
+            sa.or_(
+                sa.and_(Document.kind != DocumentKind.LOG, in_period(Document.gathering_id)),
+                sa.and_(
+                    Document.kind == DocumentKind.LOG,
+                    Document.parent_id.in_(select(action.id).where(in_period(action.gathering_id))),
+                ),
+            )
         )
     if filters.template:
         query = query.where(Document.template == filters.template)
@@ -488,9 +507,25 @@ def list_actions(actor: User, *, session: Session) -> list[Row]:
         .where(Document.owner_id == actor.id)
         .where(Document.kind == DocumentKind.ACTION)
         .where(Document.deleted_at.is_(None))
+        .where(_written())
         .order_by(Document.happened_on.is_(None), Document.happened_on, Document.id)
     ).all()
     return [Row(*row) for row in rows]
+
+
+def log_counts(actor: User, *, session: Session) -> dict[int, int]:
+    """How many saved log entries each of the actor's actions has."""
+    permissions.ensure_participant(actor)
+    return dict(
+        session.exec(
+            select(Document.parent_id, func.count())
+            .where(Document.owner_id == actor.id)
+            .where(Document.kind == DocumentKind.LOG)
+            .where(Document.deleted_at.is_(None))
+            .where(Document.version > 0)
+            .group_by(Document.parent_id)
+        ).all()
+    )
 
 
 def list_logs(actor: User, *, session: Session, action_id: int) -> list[Row]:
@@ -499,6 +534,7 @@ def list_logs(actor: User, *, session: Session, action_id: int) -> list[Row]:
         select(*_ROW_COLUMNS)
         .where(Document.parent_id == action_id)
         .where(Document.deleted_at.is_(None))
+        .where(_written())
         .order_by(Document.happened_on.desc(), Document.id.desc())
     ).all()
     return [Row(*row) for row in rows]

@@ -29,8 +29,9 @@ from ledpro_journal.services.errors import Conflict, Invalid, SignInRefused
 log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "ledpro_csrf"
-# Paths Streamlit needs to load its page and talk to the server, and our own sign-in pages.
-_UNGATED_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/", "/auth/")
+# Paths Streamlit needs to load its page and talk to the server, our sign-in pages, and the API (which
+# checks the session itself).
+_UNGATED_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/", "/auth/", "/api/")
 _UNGATED_FILES = ("/favicon.png", "/manifest.json", "/robots.txt")
 
 

@@ -10,7 +10,7 @@ from starlette.middleware import Middleware
 
 from ledpro_journal import db
 from ledpro_journal.config import get_settings
-from ledpro_journal.web import auth
+from ledpro_journal.web import auth, drafts
 
 log = logging.getLogger("ledpro_journal")
 
@@ -32,7 +32,7 @@ async def lifespan(_app):
 
 
 def routes():
-    return auth.routes()
+    return auth.routes() + drafts.routes()
 
 
 def middleware():

@@ -32,7 +32,8 @@ ENTRY = ROOT / "streamlit_app.py"
 PAGES = ROOT / "pages"
 TIMEOUT = 30
 ADMIN_PAGES = ["pages/admin_cohorts.py", "pages/admin_groups.py", "pages/admin_invites.py", "pages/admin_users.py"]
-ALL_PAGES = ["pages/home.py", "pages/account.py", *ADMIN_PAGES]
+JOURNAL_PAGES = ["pages/challenge.py", "pages/actions.py", "pages/notes.py", "pages/bin.py", "pages/write.py"]
+ALL_PAGES = ["pages/home.py", "pages/account.py", *ADMIN_PAGES, *JOURNAL_PAGES]
 
 
 def nb(key: str, **params: object) -> str:

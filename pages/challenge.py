@@ -1,0 +1,18 @@
+"""Min utfordring: the workplace challenge (template A), revised over the year with every version kept."""
+
+import streamlit as st
+
+from ledpro_journal.models import Role
+from ledpro_journal.services import journal
+from ledpro_journal.ui import editor
+from ledpro_journal.ui.context import require_user, tr, unit_of_work
+
+viewer = require_user(Role.PARTICIPANT)
+
+st.title(tr("nav.challenge"))
+st.caption(tr("journal.challenge_lead"))
+with unit_of_work() as session:
+    challenge = journal.my_challenge(viewer.user, session=session)
+loaded = editor.load(viewer, challenge.id)
+if loaded is not None:
+    editor.document_editor(viewer, loaded)
