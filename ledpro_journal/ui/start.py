@@ -92,6 +92,7 @@ def _where_i_am(summary: journal.Overview, today: date) -> None:
         st.subheader(tr("start.recent"))
         for row in summary.recently_edited:
             _link(row, ":material/history:")
+        st.divider()
         st.page_link("pages/challenge.py", label=tr("nav.challenge"), icon=":material/target:")
         st.page_link("pages/actions.py", label=tr("nav.actions"), icon=":material/flag:")
         st.page_link("pages/notes.py", label=tr("nav.notes"), icon=":material/edit_note:")
