@@ -82,3 +82,13 @@ def test_times_are_shown_in_oslo_time():
     assert format_datetime(datetime(2024, 1, 31, 23, 30, tzinfo=timezone.utc), "nb") == "01.02.2024, 00:30"
     # Summer time is UTC+2.
     assert format_datetime(datetime(2024, 6, 20, 8, 0, tzinfo=timezone.utc), "nb") == "20.06.2024, 10:00"
+
+
+def test_every_template_has_its_name_and_every_field_its_label_in_both_languages():
+    from ledpro_journal.templates import TEMPLATES, label_key
+
+    for code, template in TEMPLATES.items():
+        for catalogue in CATALOGUES.values():
+            assert f"tpl.{code}.name" in catalogue
+            for field in template.all_fields:
+                assert label_key(code, field) in catalogue, (code, field)

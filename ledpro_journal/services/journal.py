@@ -180,6 +180,18 @@ def save_document(
             problems[key] = ("field.too_long", {"max": MAX_FIELD_LENGTH})
     if problems:
         raise Invalid(problems)
+    # Claim the next version in the database itself: two tabs saving at the same moment both pass the check
+    # above, and only one of them may win (the other gets the conflict, not a database error).
+    claimed = session.execute(
+        sa.update(Document)
+        .where(Document.id == document.id)
+        .where(Document.version == base_version)
+        .values(version=base_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(document)
+        raise Conflict("journal.conflict", version=document.version)
 
     # Fields not sent stay as they were: a template switch never loses text.
     merged = {**document.fields, **fields}
@@ -196,7 +208,7 @@ def save_document(
         action.status = ActionStatus(status)
         session.add(action)
     _derive(document)
-    document.version += 1
+    document.version = base_version + 1
     document.updated_at = utcnow()
     session.add(document)
     session.add(
@@ -211,9 +223,17 @@ def save_document(
     )
     if document.kind == DocumentKind.NOTE and links is not None:
         _set_links(session, actor, document, links)
-    session.execute(sa.delete(Draft).where(Draft.document_id == document.id))
+    _drop_saved_drafts(session, document)
     session.flush()
     return document
+
+
+def _drop_saved_drafts(session: Session, document: Document) -> None:
+    """Drafts whose text is now saved are done with. Any other draft (typed in another tab that has not
+    saved yet) stays: that tab's save will show the conflict, and a refresh there brings its text back."""
+    for draft in session.exec(select(Draft).where(Draft.document_id == document.id)).all():
+        if draft.text == document.fields.get(draft.field, ""):
+            session.delete(draft)
 
 
 def _set_links(session: Session, actor: User, note: Document, links: Links) -> None:
@@ -256,7 +276,7 @@ def save_draft(actor: User, *, session: Session, document_id: int, field: str, t
     document = _own(session, actor, document_id)
     if not known_field(field) or not isinstance(text, str) or len(text) > MAX_FIELD_LENGTH:
         raise Invalid.one(field if isinstance(field, str) else "field", "field.invalid_choice")
-    if text == document.fields.get(field, "") and base_version == document.version:
+    if text == document.fields.get(field, ""):  # nothing unsaved in it: no draft to keep
         session.execute(sa.delete(Draft).where(Draft.document_id == document.id).where(Draft.field == field))
         return
     draft = session.exec(select(Draft).where(Draft.document_id == document.id).where(Draft.field == field)).first()

@@ -4,10 +4,12 @@ actions and themes, the bin, search and the start page."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from ledpro_journal.models import ActionStatus, Document, DocumentKind, DocumentRevision, Draft, utcnow
 from ledpro_journal.services import journal, programme
@@ -187,6 +189,42 @@ def test_second_save_from_the_same_version_is_a_conflict_and_the_first_text_surv
     assert stored(session, note.id).version == 2
 
 
+def test_two_tabs_saving_at_the_same_moment_get_a_conflict_not_an_error(engine, session, kari):
+    """Tab A has written its version but not committed yet when tab B, based on the same version, saves."""
+    note = write(session, kari, NOTE, {"description": "Første versjon"})
+    a_written, b_started = threading.Event(), threading.Event()
+    failures = []
+
+    def tab_a():
+        try:
+            with Session(engine, expire_on_commit=False) as other:
+                journal.save_document(kari, session=other, document_id=note.id, base_version=1,
+                                      fields={"description": "Fra fane A"})
+                a_written.set()
+                b_started.wait(5)
+                time.sleep(0.5)  # B is now waiting for A's row
+                other.commit()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            a_written.set()
+            failures.append(exc)
+
+    thread = threading.Thread(target=tab_a)
+    thread.start()
+    assert a_written.wait(5)
+    with Session(engine, expire_on_commit=False) as tab_b:
+        b_started.set()
+        with pytest.raises(Conflict) as excinfo:
+            journal.save_document(kari, session=tab_b, document_id=note.id, base_version=1,
+                                  fields={"description": "Fra fane B"})
+        tab_b.rollback()
+    thread.join(10)
+    assert failures == []
+    assert excinfo.value.key == "journal.conflict"
+    assert stored(session, note.id).fields == {"description": "Fra fane A"}
+    assert stored(session, note.id).version == 2
+    assert [r.version for r in journal.list_revisions(kari, session=session, document_id=note.id)] == [2, 1]
+
+
 # --- switching template ----------------------------------------------------------------------------------
 
 
@@ -295,11 +333,22 @@ def test_a_draft_equal_to_the_saved_text_is_removed_not_kept(session, kari):
     journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Lagret", base_version=1)
     session.commit()
     assert journal.drafts_for(kari, session=session, document_id=note.id) is None
-    # The same text based on an older version is kept (the page may hold a stale note).
+    # The same text as saved, even from a page based on an older version, holds nothing unsaved either.
     save(session, kari, note, {"description": "Nyere"})
     journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Nyere", base_version=1)
     session.commit()
-    assert journal.drafts_for(kari, session=session, document_id=note.id).texts == {"description": "Nyere"}
+    assert journal.drafts_for(kari, session=session, document_id=note.id) is None
+
+
+def test_a_save_in_one_tab_keeps_what_another_tab_typed_but_did_not_save(session, kari):
+    note = write(session, kari, NOTE, {"description": "Start"})
+    # Tab B types (its draft reaches the server), then tab A saves other text.
+    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Fra fane B", base_version=1)
+    journal.save_draft(kari, session=session, document_id=note.id, field="analysis", text="Fane A", base_version=1)
+    save(session, kari, note, {"description": "Fra fane A", "analysis": "Fane A"})
+    drafts = journal.drafts_for(kari, session=session, document_id=note.id)
+    assert drafts.texts == {"description": "Fra fane B"}  # A's own draft is saved and gone; B's waits
+    assert drafts.base_version == 1  # so B's save is a conflict, shown, not an overwrite
 
 
 def test_a_draft_for_an_unknown_field_is_refused(session, kari):
