@@ -81,12 +81,14 @@ def kept_fields(template: Template, fields: dict[str, str]) -> list[str]:
     return [key for key, text in fields.items() if key not in own and text and text.strip()]
 
 
-def label_key(template_code: str, field: str) -> str:
-    """The catalogue key of a field's label, from whichever template asks for it."""
+def label_key(template_code: str, field: str, *, written_with: str | None = None) -> str:
+    """The catalogue key of a field's label: the template's own wording, else the wording of the
+    template the text was written with, else of whichever template asks for that field."""
     if field in (TITLE, FREE_TEXT):
         return f"tpl.field.{field}"
-    if field in TEMPLATES[template_code].fields:
-        return f"tpl.{template_code}.{field}"
+    for code in (template_code, written_with):
+        if code and field in TEMPLATES[code].fields:
+            return f"tpl.{code}.{field}"
     owner = next(code for code, t in TEMPLATES.items() if field in t.fields)
     return f"tpl.{owner}.{field}"
 

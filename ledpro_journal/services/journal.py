@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
+from ledpro_journal.i18n import OSLO
 from ledpro_journal.models import (
     ActionStatus,
     CohortMembership,
@@ -116,7 +117,7 @@ def create_document(
             raise Invalid.one("parent_id", "field.invalid_choice")
         document.parent_id = action.id
         document.status = action.status
-        document.happened_on = date.today()
+        document.happened_on = datetime.now(OSLO).date()
     if kind == DocumentKind.NOTE:
         document.gathering_id = _check_gathering(session, membership.cohort_id, gathering_id)
     session.add(document)

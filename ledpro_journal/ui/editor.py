@@ -4,6 +4,7 @@ and the history with side-by-side reading and restore."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -137,10 +138,25 @@ class _Loaded:
 def load(viewer: Viewer, document_id: int) -> _Loaded | None:
     """Everything the editor shows of one document, or None (with a message) when it is not the viewer's."""
     try:
-        return _load(viewer, document_id)
+        loaded = _load(viewer, document_id)
     except ServiceError:
         st.warning(tr("error.not_found"))
         return None
+    # Fields still on screen from the previous run keep the version they were started from, even when no
+    # draft of them reached the server: a save elsewhere then shows as a conflict instead of replacing them.
+    live = _live_base(document_id)
+    if live is not None:
+        loaded.base = live
+    return loaded
+
+
+def _live_base(document_id: int) -> int | None:
+    pattern = re.compile(rf"draft-{document_id}-v(\d+)-[a-z_]+-g{_generation(document_id)}")
+    for key in st.session_state.keys():
+        match = pattern.fullmatch(str(key))
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def _load(viewer: Viewer, document_id: int) -> _Loaded:
@@ -237,7 +253,7 @@ def _version_line(document: Document) -> str:
 
 def _field_widget(document: Document, loaded: _Loaded, template_code: str, field: str, errors_key: str) -> str:
     key = _widget_key(document, loaded.base, field)
-    label = tr(label_key(template_code, field))
+    label = tr(label_key(template_code, field, written_with=document.template))
     help_text = _help(label_key(template_code, field) + ".help")
     initial = loaded.texts.get(field, "")
     if field == TITLE:

@@ -253,3 +253,91 @@ def has_sign_out_link(at: AppTest) -> bool:
         if node.type == "markdown" and "/auth/signout" in node.value and nb("nav.sign_out") in node.value:
             return True
     return False
+
+
+# --- the participant's journal ---------------------------------------------------------------------------
+
+
+@dataclass
+class Writers:
+    """An admin, the LEDPRO 2024 cohort (all its gatherings in the past) and two participants in it."""
+
+    admin: User
+    cohort: object
+    pia: User
+    ola: User
+
+
+@pytest.fixture
+def writers(dbs) -> Writers:
+    from tests.helpers import make_admin, make_cohort, make_member
+
+    admin = make_admin(dbs)
+    cohort = make_cohort(dbs, admin)
+    pia = make_member(dbs, admin, cohort.id, "pia", name="Pia Deltaker")
+    ola = make_member(dbs, admin, cohort.id, "ola", name="Ola Nordmann")
+    return Writers(admin, cohort, pia, ola)
+
+
+def future_cohort(dbs: Session, admin: User, today, name: str = "LEDPRO 2027"):
+    """A cohort whose gatherings 1 and 2 are over and 3 and 4 are ahead: the present period is
+    "after gathering 2, before gathering 3", which is 20 days away."""
+    from datetime import timedelta
+
+    from ledpro_journal.services import programme
+
+    cohort = programme.create_cohort(admin, session=dbs, name=name, from_ledpro_2024=False)
+    gatherings = [
+        programme.add_gathering(admin, session=dbs, cohort_id=cohort.id, number=number,
+                                start_date=today + timedelta(days=offset), end_date=today + timedelta(days=offset + 1))
+        for number, offset in ((1, -40), (2, -10), (3, 20), (4, 60))
+    ]
+    dbs.commit()
+    return cohort, gatherings
+
+
+def write(dbs: Session, user: User, kind, fields: dict[str, str] | None = None, **options):
+    """A document made and saved once through the service (as if written earlier), committed."""
+    from ledpro_journal.services import journal
+
+    create = {k: options.pop(k) for k in ("template", "parent_id", "gathering_id") if k in options}
+    document = journal.create_document(user, session=dbs, kind=kind, **create)
+    if fields is not None:
+        journal.save_document(user, session=dbs, document_id=document.id, base_version=document.version,
+                              fields=fields, template=create.get("template"),
+                              gathering_id=create.get("gathering_id"), **options)
+    dbs.commit()
+    return document
+
+
+def follow(at: AppTest, page: str) -> AppTest:
+    """After the script itself switched page (st.switch_page), stay there on the next runs, as the browser
+    does (AppTest runs its own current page again otherwise)."""
+    at.switch_page(page)
+    return at
+
+
+def open_write(at: AppTest, document_id) -> AppTest:
+    """The editor page with ?id=..., as a link to it opens it."""
+    at.query_params["id"] = str(document_id)
+    at.switch_page("pages/write.py")
+    return run(at)
+
+
+def field(at: AppTest, label: str):
+    """The editor field with this label (the title is a text input, every other field a text area)."""
+    return labelled([*at.text_input, *at.text_area], label)
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    labelled(at.button, label).click()
+    return run(at)
+
+
+def htmls(at: AppTest) -> list[str]:
+    return [node.value for node in at.main if getattr(node, "type", None) == "html"]
+
+
+def page_links(at: AppTest) -> list[tuple[str, str]]:
+    """(label, query string) of every st.page_link on the page."""
+    return [(link.value, link.proto.query_string) for link in at.page_link]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from ledpro_journal.models import Role
+from sqlmodel import select
+
+from ledpro_journal.models import Document, Role
 from ledpro_journal.services import accounts
 from tests.app.conftest import (
     ADMIN_PAGES,
-    JOURNAL_PAGES,
     ALL_PAGES,
+    JOURNAL_PAGES,
     assert_no_exception,
     assert_signed_out,
     entry_app,
@@ -31,6 +33,19 @@ PAGE_TITLES = {
     "pages/admin_groups.py": nb("nav.admin_groups"),
     "pages/admin_invites.py": nb("nav.admin_invites"),
     "pages/admin_users.py": nb("nav.admin_users"),
+    "pages/challenge.py": nb("nav.challenge"),
+    "pages/actions.py": nb("nav.actions"),
+    "pages/notes.py": nb("nav.notes"),
+    "pages/bin.py": nb("nav.bin"),
+    "pages/write.py": nb("nav.write"),
+}
+# What each journal page shows a participant who has written nothing (write.py without ?id= says not found).
+JOURNAL_TITLES = {
+    "pages/challenge.py": [nb("nav.challenge")],
+    "pages/actions.py": [nb("nav.actions")],
+    "pages/notes.py": [nb("nav.notes")],
+    "pages/bin.py": [nb("nav.bin")],
+    "pages/write.py": [],
 }
 
 
@@ -74,9 +89,32 @@ def test_participant_and_facilitator_navigation_has_no_admin_pages(people, brows
     for page in ADMIN_PAGES:
         with pytest.raises(ValueError):
             at.switch_page(page)
+    if role == "facilitator":
+        for page in JOURNAL_PAGES:
+            with pytest.raises(ValueError):
+                at.switch_page(page)
     at.switch_page("pages/account.py")
     run(at)
     assert titles(at) == [nb("account.title")]
+
+
+def test_admin_cannot_navigate_to_journal_pages(people, browser):
+    browser.sign_in(people["admin"])
+    at = run(entry_app())
+    for page in JOURNAL_PAGES:
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+@pytest.mark.parametrize("page", JOURNAL_PAGES)
+def test_participant_reaches_every_journal_page(people, browser, page):
+    browser.sign_in(people["participant"])
+    at = run(entry_app())
+    at.switch_page(page)
+    run(at)
+    assert titles(at) == JOURNAL_TITLES[page]
+    if page == "pages/write.py":
+        assert [w.value for w in at.warning] == [nb("error.not_found")]
 
 
 def test_deactivated_user_is_signed_out_at_the_next_run(people, browser, dbs):
@@ -131,6 +169,22 @@ def test_admin_page_run_directly_by_a_participant_says_no_access(people, browser
     assert "Pia Deltaker" not in text
 
 
+@pytest.mark.parametrize("role", ["admin", "facilitator"])
+@pytest.mark.parametrize("page", JOURNAL_PAGES)
+def test_journal_page_run_directly_by_an_admin_or_facilitator_says_no_access(people, browser, dbs, role, page):
+    browser.sign_in(people[role])
+    at = run(page_app(page))
+    assert titles(at) == [nb("error.no_access_title")]
+    assert [w.value for w in at.warning] == [nb("error.not_allowed")]
+    assert not at.form and not at.text_input and not at.text_area and not at.selectbox and not at.button
+    assert not at.page_link
+    text = visible_text(at)
+    assert PAGE_TITLES[page] not in text
+    assert people["cohort"].name not in text
+    # Nothing was created on their behalf (the challenge page creates one for a participant).
+    assert dbs.exec(select(Document)).all() == []
+
+
 @pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_admin_page_run_directly_by_a_facilitator_says_no_access(people, browser, page):
     browser.sign_in(people["facilitator"])
@@ -143,13 +197,12 @@ def test_admin_page_run_directly_by_a_facilitator_says_no_access(people, browser
 def test_navigation_stays_role_based_on_every_rerun(people, browser):
     browser.sign_in(people["participant"])
     at = run(entry_app())
+    journal = set(JOURNAL_PAGES)
     for _ in range(2):
         run(at)
-        journal = set(JOURNAL_PAGES) if role == "participant" else set()
-    assert registered_pages(at) == {"pages/home.py", "pages/account.py"} | journal
+        assert registered_pages(at) == {"pages/home.py", "pages/account.py"} | journal
     at.switch_page("pages/account.py")
     run(at)
-    journal = set(JOURNAL_PAGES) if role == "participant" else set()
     assert registered_pages(at) == {"pages/home.py", "pages/account.py"} | journal
     assert [c.value for c in at.sidebar.caption] == [
         nb("nav.signed_in_as", name="Pia Deltaker", role=nb("role.participant"))
