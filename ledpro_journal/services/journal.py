@@ -34,7 +34,7 @@ from ledpro_journal.models import (
 )
 from ledpro_journal.services import permissions
 from ledpro_journal.services.errors import Conflict, Invalid, NotFound
-from ledpro_journal.templates import DEFAULT_TEMPLATE, TEMPLATES, TITLE, allowed_templates, known_field
+from ledpro_journal.templates import DEFAULT_TEMPLATE, TITLE, allowed_templates, known_field
 
 BIN_DAYS = 30
 PAGE_SIZE = 25

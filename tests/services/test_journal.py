@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from ledpro_journal.models import ActionStatus, Document, DocumentKind, DocumentRevision, Draft, utcnow
+from ledpro_journal.models import ActionStatus, Document, DocumentKind, DocumentRevision, Draft
 from ledpro_journal.services import journal, programme
 from ledpro_journal.services.errors import Conflict, Invalid, NotFound
 from ledpro_journal.services.journal import Filters, Links

@@ -6,13 +6,7 @@ import re
 
 import pytest
 from sqlmodel import Session, select
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.responses import PlainTextResponse
-from starlette.routing import Route
-from starlette.testclient import TestClient
 
-from ledpro_journal import db
 from ledpro_journal.config import SESSION_COOKIE
 from ledpro_journal.models import AuthSession
 from ledpro_journal.services import accounts, programme
@@ -22,27 +16,7 @@ from tests.helpers import PASSWORD, make_admin, make_cohort
 HTML = {"accept": "text/html,application/xhtml+xml"}
 
 
-async def app_page(_request):
-    return PlainTextResponse("APP CONTENT")
 
-
-@pytest.fixture
-def database(use_database, sqlite_url):
-    use_database(sqlite_url)
-    engine = db.get_engine()
-    db.migrate(engine)
-    yield engine
-    db.dispose_engines()
-
-
-@pytest.fixture
-def client(database):
-    app = Starlette(
-        routes=auth.routes() + [Route("/{path:path}", app_page)],
-        middleware=[Middleware(auth.SessionGate)],
-    )
-    with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture

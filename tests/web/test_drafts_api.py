@@ -9,15 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 from sqlmodel import Session, select
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.testclient import TestClient
 
-from ledpro_journal import db
 from ledpro_journal.config import SESSION_COOKIE
 from ledpro_journal.models import Draft
 from ledpro_journal.services import journal
-from ledpro_journal.web import auth, drafts
+from ledpro_journal.web import drafts
 from tests.helpers import PASSWORD, make_admin, make_cohort, make_member
 
 DRAFT = {"X-LEDPRO-Draft": "1", "Content-Type": "application/json"}
@@ -30,14 +26,6 @@ class World:
     kari_challenge: int
     per_challenge: int
 
-
-@pytest.fixture
-def database(use_database, sqlite_url):
-    use_database(sqlite_url)
-    engine = db.get_engine()
-    db.migrate(engine)
-    yield engine
-    db.dispose_engines()
 
 
 @pytest.fixture
@@ -52,12 +40,6 @@ def world(database) -> World:
         session.commit()
     return World(kari, per, kari_challenge, per_challenge)
 
-
-@pytest.fixture
-def client(database):
-    app = Starlette(routes=auth.routes() + drafts.routes(), middleware=[Middleware(auth.SessionGate)])
-    with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture
