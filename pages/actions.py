@@ -52,21 +52,17 @@ for period in periods:
     if period == summary.current_period:
         heading += f" · {tr('journal.now')}"
     st.subheader(heading)
+    # One link per action, its state in the label: a long year of actions stays a light page.
     for action in in_period:
-        with st.container(border=True):
-            text_col, state_col = st.columns([4, 2], vertical_alignment="center")
-            with text_col:
-                st.page_link("pages/write.py", label=plain(action.title) or tr("journal.untitled"),
-                             icon=":material/flag:", query_params={"id": str(action.id)})
-                details = [tr(f"journal.status.{action.status}")]
-                if action.happened_on:
-                    details.append(format_date(action.happened_on, lang()))
-                details.append(tr("journal.log_count", count=logs.get(action.id, 0)))
-                if action.version == 0:
-                    details.append(tr("journal.unsaved"))
-                st.caption(" · ".join(details))
-            if action.excerpt:
-                state_col.caption(plain(action.excerpt[:120]))
+        details = [tr(f"journal.status.{action.status}")]
+        if action.happened_on:
+            details.append(format_date(action.happened_on, lang()))
+        details.append(tr("journal.log_count", count=logs.get(action.id, 0)))
+        if action.version == 0:
+            details.append(tr("journal.unsaved"))
+        title = plain(action.title) or tr("journal.untitled")
+        st.page_link("pages/write.py", label=f"{title} :gray[· {' · '.join(details)}]", icon=":material/flag:",
+                     query_params={"id": str(action.id)})
 
 if not actions:
     st.info(tr("journal.no_actions"), icon=":material/flag:")

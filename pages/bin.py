@@ -16,7 +16,7 @@ st.title(tr("nav.bin"))
 st.caption(tr("journal.bin_lead", days=journal.BIN_DAYS))
 
 with unit_of_work() as session:
-    journal.purge_bin(session)
+    journal.purge_bin(session, owner_id=viewer.user.id)
     rows = journal.list_bin(viewer.user, session=session)
 
 ERRORS = "bin_errors"

@@ -65,16 +65,14 @@ if page > pages:
 
 st.caption(tr("journal.found", count=total))
 for row in rows:
-    with st.container(border=True):
-        title = row.title or editor.template_name(row.template)
-        st.page_link("pages/write.py", label=plain(title), icon=":material/description:", query_params={"id": str(row.id)})
-        details = [tr(f"journal.kind.{row.kind}"), editor.template_name(row.template),
-                   tr("journal.words", count=row.word_count), format_datetime(row.updated_at, lang())]
-        if row.version == 0:
-            details.append(tr("journal.unsaved"))
-        st.caption(" · ".join(details))
-        if row.excerpt:
-            st.markdown(plain(row.excerpt[:240]))
+    title = plain(row.title or editor.template_name(row.template))
+    details = [tr(f"journal.kind.{row.kind}"), editor.template_name(row.template),
+               tr("journal.words", count=row.word_count), format_datetime(row.updated_at, lang())]
+    if row.version == 0:
+        details.append(tr("journal.unsaved"))
+    st.page_link("pages/write.py", label=title, icon=":material/description:", query_params={"id": str(row.id)})
+    excerpt = f"  \n{plain(row.excerpt[:240])}" if row.excerpt else ""
+    st.caption(" · ".join(details) + excerpt)
 
 if pages > 1:
     previous_col, label_col, next_col = st.columns([1, 2, 1], vertical_alignment="center")

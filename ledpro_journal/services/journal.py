@@ -407,12 +407,14 @@ def restore_document(actor: User, *, session: Session, document_id: int) -> Docu
     return document
 
 
-def purge_bin(session: Session, *, now: datetime | None = None) -> int:
-    """Deletes for good what has been in the bin longer than 30 days (run at start and from the bin page)."""
+def purge_bin(session: Session, *, now: datetime | None = None, owner_id: int | None = None) -> int:
+    """Deletes for good what has been in the bin longer than 30 days: everyone's at server start, one
+    participant's when they open their bin (so that page never reads other people's rows)."""
     limit = (now or utcnow()) - timedelta(days=BIN_DAYS)
-    return session.execute(
-        sa.delete(Document).where(Document.deleted_at.is_not(None)).where(Document.deleted_at < limit)
-    ).rowcount
+    statement = sa.delete(Document).where(Document.deleted_at.is_not(None)).where(Document.deleted_at < limit)
+    if owner_id is not None:
+        statement = statement.where(Document.owner_id == owner_id)
+    return session.execute(statement).rowcount
 
 
 # --- finding things ----------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from ledpro_journal.i18n import format_date_range, today_in_oslo
@@ -33,21 +32,26 @@ def pick_cohort_or_stop(cohorts: list[Cohort]) -> Cohort:
 
 
 def programme_table(gatherings: list[Gathering], themes: dict[int, Theme]) -> None:
-    today = today_in_oslo()
-    rows = [
-        {
-            tr("gathering.column.number"): tr("gathering.label", number=g.number),
-            tr("gathering.column.dates"): format_date_range(g.start_date, g.end_date, lang()),
-            tr("gathering.column.place"): g.place,
-            tr("gathering.column.theme"): themes[g.theme_id].name if g.theme_id in themes else "",
-            tr("gathering.column.status"): tr("gathering.past") if g.end_date < today else "",
-        }
-        for g in gatherings
-    ]
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    else:
+    """The gatherings as one Markdown table: one element, not a data grid (it is read, not sorted)."""
+    if not gatherings:
         st.caption(tr("gathering.none"))
+        return
+    today = today_in_oslo()
+    columns = ["number", "dates", "place", "theme", "status"]
+    lines = [
+        "| " + " | ".join(tr(f"gathering.column.{c}") for c in columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    for g in gatherings:
+        cells = [
+            tr("gathering.label", number=g.number),
+            format_date_range(g.start_date, g.end_date, lang()),
+            plain(g.place),
+            plain(themes[g.theme_id].name) if g.theme_id in themes else "",
+            tr("gathering.past") if g.end_date < today else "",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    st.markdown("\n".join(lines))
 
 
 def next_gathering_notice(gathering: Gathering | None, themes: dict[int, Theme]) -> None:

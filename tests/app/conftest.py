@@ -341,3 +341,13 @@ def htmls(at: AppTest) -> list[str]:
 def page_links(at: AppTest) -> list[tuple[str, str]]:
     """(label, query string) of every st.page_link on the page."""
     return [(link.value, link.proto.query_string) for link in at.page_link]
+
+
+def programme_rows(at: AppTest) -> list[dict[str, str]]:
+    """The programme table (a Markdown table) as rows of column -> text, Markdown escapes undone."""
+    import re
+
+    table = next(m.value for m in at.markdown if m.value.startswith("| "))
+    lines = [line.strip("|").split(" | ") for line in table.splitlines()]
+    header, rows = [c.strip() for c in lines[0]], lines[2:]
+    return [{h: re.sub(r"\\(.)", r"\1", cell.strip()) for h, cell in zip(header, row)} for row in rows]

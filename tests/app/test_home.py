@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ledpro_journal.models import Role
 from ledpro_journal.services import accounts, programme
-from tests.app.conftest import en, nb, open_page, run, titles, visible_text
+from tests.app.conftest import en, nb, open_page, programme_rows, run, titles, visible_text
 from tests.helpers import make_admin, make_cohort, make_member
 
 TEMPLATE = programme.LEDPRO_2024
@@ -68,12 +68,12 @@ def test_participant_sees_cohort_programme_group_and_candidate_number_warning(db
     assert [h.value for h in at.header] == [cohort.name]
     assert [w.value for w in at.warning] == [nb("home.set_candidate_number")]
     assert [p.label for p in at.page_link] == [nb("nav.account")]
-    table = at.dataframe[0].value
+    table = programme_rows(at)
     assert len(table) == 6
-    assert list(table[nb("gathering.column.number")]) == [nb("gathering.label", number=n) for n in range(1, 7)]
-    assert list(table[nb("gathering.column.place")]) == [TEMPLATE["place"]] * 6
-    assert table[nb("gathering.column.theme")].iloc[0] == TEMPLATE["themes"][0]
-    assert table[nb("gathering.column.dates")].iloc[0] == "15.–16. februar 2024"
+    assert [r[nb("gathering.column.number")] for r in table] == [nb("gathering.label", number=n) for n in range(1, 7)]
+    assert [r[nb("gathering.column.place")] for r in table] == [TEMPLATE["place"]] * 6
+    assert table[0][nb("gathering.column.theme")] == TEMPLATE["themes"][0]
+    assert table[0][nb("gathering.column.dates")] == "15.–16. februar 2024"
     subheaders = [s.value for s in at.subheader]
     assert nb("home.programme") in subheaders and nb("home.my_group") in subheaders
     markdown = [m.value for m in at.markdown]
@@ -96,7 +96,7 @@ def test_candidate_number_warning_goes_when_the_number_is_set(dbs, browser):
     run(at)
     assert not at.warning
     assert nb("home.set_candidate_number") not in visible_text(at)
-    assert len(at.dataframe[0].value) == 6
+    assert len(programme_rows(at)) == 6
 
 
 def test_participant_in_english_sees_english(dbs, browser):
@@ -108,7 +108,7 @@ def test_participant_in_english_sees_english(dbs, browser):
     assert titles(at) == [en("home.title", name="Pia Deltaker")]
     assert [w.value for w in at.warning] == [en("home.set_candidate_number")]
     assert en("home.my_group") in [s.value for s in at.subheader]
-    assert list(at.dataframe[0].value.columns)[0] == en("gathering.column.number")
+    assert list(programme_rows(at)[0])[0] == en("gathering.column.number")
 
 
 def test_participant_without_a_group_is_told_so(dbs, browser):
@@ -130,7 +130,7 @@ def test_facilitator_sees_their_cohort(dbs, browser):
     assert titles(at) == [nb("home.title", name="Frode Faglærer")]
     assert [h.value for h in at.header] == [cohort.name]
     assert "Et annet kull" not in visible_text(at)
-    assert len(at.dataframe[0].value) == 6
+    assert len(programme_rows(at)) == 6
     assert not at.warning  # no candidate number for facilitators
     subheaders = [s.value for s in at.subheader]
     assert nb("home.my_group") not in subheaders

@@ -213,9 +213,9 @@ def test_markdown_and_html_in_what_was_written_are_shown_literally(writers, brow
     browser.sign_in(writers.pia)
     at = open_page("pages/notes.py")
     assert listed(at) == [plain(title)]
-    excerpts = [m for m in at.main.markdown if "bilde" in m.value]
-    assert [m.value for m in excerpts] == [plain(body)]
-    assert excerpts[0].value.startswith(r"\!\[bilde\]\(https\:")
+    excerpts = [c for c in at.main.caption if "bilde" in c.value]
+    assert len(excerpts) == 1 and excerpts[0].value.endswith("  \n" + plain(body))
+    assert r"\!\[bilde\]\(https\:" in excerpts[0].value
     assert r"\<img src=x onerror=alert\(1\)\>" in excerpts[0].value
     assert not excerpts[0].proto.allow_html
     assert not at.get("image")
