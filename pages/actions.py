@@ -4,9 +4,10 @@ import streamlit as st
 
 from ledpro_journal.i18n import format_date, today_in_oslo
 from ledpro_journal.models import ActionStatus, DocumentKind, Role
-from ledpro_journal.services import journal, programme
+from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
 from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
+from ledpro_journal.ui.navigation import target
 
 viewer = require_user(Role.PARTICIPANT)
 today = today_in_oslo()
@@ -15,11 +16,10 @@ st.title(tr("nav.actions"))
 st.caption(tr("journal.actions_lead"))
 
 with unit_of_work() as session:
-    summary = journal.overview(viewer.user, session=session, today=today)
+    summary = journal.timeline(viewer.user, session=session, today=today)
     actions = journal.list_actions(viewer.user, session=session)
     logs = journal.log_counts(viewer.user, session=session)
-    views = programme.my_programmes(viewer.user, session=session)
-gatherings = views[0].gatherings if views else []
+gatherings = sorted(summary.gatherings, key=lambda g: g.number)
 by_id = {g.id: g for g in gatherings}
 
 if st.button(tr("journal.new_action"), type="primary", icon=":material/add:"):
@@ -38,7 +38,7 @@ if summary.next_gathering is not None:
         if due:
             for action in due:
                 label = plain(action.title) or tr("journal.untitled")
-                st.page_link("pages/write.py", label=label, icon=":material/flag:",
+                st.page_link(target("pages/write.py"), label=label, icon=":material/flag:",
                              query_params={"id": str(action.id)})
         else:
             st.caption(tr("journal.nothing_due"))
@@ -61,7 +61,7 @@ for period in periods:
         if action.version == 0:
             details.append(tr("journal.unsaved"))
         title = plain(action.title) or tr("journal.untitled")
-        st.page_link("pages/write.py", label=f"{title} :gray[· {' · '.join(details)}]", icon=":material/flag:",
+        st.page_link(target("pages/write.py"), label=f"{title} :gray[· {' · '.join(details)}]", icon=":material/flag:",
                      query_params={"id": str(action.id)})
 
 if not actions:

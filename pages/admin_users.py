@@ -6,7 +6,16 @@ import streamlit as st
 from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
 from ledpro_journal.services import accounts
-from ledpro_journal.ui.context import flash, form_error, lang, plain, require_user, run_action, tr, unit_of_work
+from ledpro_journal.ui.context import (
+    flash,
+    form_error,
+    lang,
+    plain,
+    require_user,
+    run_action,
+    tr,
+    unit_of_work,
+)
 
 viewer = require_user(Role.ADMIN)
 admin = viewer.user

@@ -7,7 +7,16 @@ import streamlit as st
 from ledpro_journal.i18n import format_date
 from ledpro_journal.models import Role
 from ledpro_journal.services import journal
-from ledpro_journal.ui.context import flash, form_error, lang, plain, require_user, run_action, tr, unit_of_work
+from ledpro_journal.ui.context import (
+    flash,
+    form_error,
+    lang,
+    plain,
+    require_user,
+    run_action,
+    tr,
+    unit_of_work,
+)
 from ledpro_journal.ui.editor import template_name
 
 viewer = require_user(Role.PARTICIPANT)

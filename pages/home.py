@@ -6,6 +6,7 @@ from ledpro_journal.i18n import today_in_oslo
 from ledpro_journal.models import Role
 from ledpro_journal.services import programme
 from ledpro_journal.ui.context import plain, require_user, tr, unit_of_work
+from ledpro_journal.ui.navigation import target
 from ledpro_journal.ui.start import journal_start
 from ledpro_journal.ui.widgets import next_gathering_notice, programme_table
 
@@ -25,9 +26,9 @@ if user.role == Role.ADMIN:
     columns[3].metric(tr("home.metric.invites"), overview.active_invites)
     if overview.cohorts == 0:
         st.info(tr("home.admin_start"), icon=":material/lightbulb:")
-    st.page_link("pages/admin_cohorts.py", label=tr("nav.admin_cohorts"), icon=":material/event:")
-    st.page_link("pages/admin_groups.py", label=tr("nav.admin_groups"), icon=":material/groups:")
-    st.page_link("pages/admin_invites.py", label=tr("nav.admin_invites"), icon=":material/key:")
+    st.page_link(target("pages/admin_cohorts.py"), label=tr("nav.admin_cohorts"), icon=":material/event:")
+    st.page_link(target("pages/admin_groups.py"), label=tr("nav.admin_groups"), icon=":material/groups:")
+    st.page_link(target("pages/admin_invites.py"), label=tr("nav.admin_invites"), icon=":material/key:")
     st.stop()
 
 with unit_of_work() as session:
@@ -42,7 +43,7 @@ if user.role == Role.PARTICIPANT:
     journal_start(viewer, today)
     if not user.candidate_number:
         st.warning(tr("home.set_candidate_number"), icon=":material/badge:")
-        st.page_link("pages/account.py", label=tr("nav.account"), icon=":material/person:")
+        st.page_link(target("pages/account.py"), label=tr("nav.account"), icon=":material/person:")
 
 for view in views:
     st.header(plain(view.cohort.name), divider="gray")

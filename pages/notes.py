@@ -8,6 +8,7 @@ from ledpro_journal.services import journal, programme
 from ledpro_journal.templates import NOTE_TEMPLATES, TEMPLATES
 from ledpro_journal.ui import editor
 from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
+from ledpro_journal.ui.navigation import target
 
 viewer = require_user(Role.PARTICIPANT)
 
@@ -70,7 +71,7 @@ for row in rows:
                tr("journal.words", count=row.word_count), format_datetime(row.updated_at, lang())]
     if row.version == 0:
         details.append(tr("journal.unsaved"))
-    st.page_link("pages/write.py", label=title, icon=":material/description:", query_params={"id": str(row.id)})
+    st.page_link(target("pages/write.py"), label=title, icon=":material/description:", query_params={"id": str(row.id)})
     excerpt = f"  \n{plain(row.excerpt[:240])}" if row.excerpt else ""
     st.caption(" · ".join(details) + excerpt)
 

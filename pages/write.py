@@ -7,6 +7,7 @@ from ledpro_journal.models import DocumentKind, Role
 from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
 from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
+from ledpro_journal.ui.navigation import target
 
 viewer = require_user(Role.PARTICIPANT)
 
@@ -18,17 +19,17 @@ loaded = editor.load(viewer, document_id) if document_id is not None else None
 if loaded is None:
     if document_id is None:
         st.warning(tr("error.not_found"))
-    st.page_link("pages/notes.py", label=tr("nav.notes"), icon=":material/edit_note:")
+    st.page_link(target("pages/notes.py"), label=tr("nav.notes"), icon=":material/edit_note:")
     st.stop()
 
 document = loaded.document
 if document.kind == DocumentKind.LOG:
-    st.page_link("pages/write.py", label=tr("journal.back_to_action"), icon=":material/arrow_back:",
+    st.page_link(target("pages/write.py"), label=tr("journal.back_to_action"), icon=":material/arrow_back:",
                  query_params={"id": str(document.parent_id)})
 elif document.kind == DocumentKind.ACTION:
-    st.page_link("pages/actions.py", label=tr("journal.back_to_actions"), icon=":material/arrow_back:")
+    st.page_link(target("pages/actions.py"), label=tr("journal.back_to_actions"), icon=":material/arrow_back:")
 elif document.kind == DocumentKind.NOTE:
-    st.page_link("pages/notes.py", label=tr("journal.back_to_notes"), icon=":material/arrow_back:")
+    st.page_link(target("pages/notes.py"), label=tr("journal.back_to_notes"), icon=":material/arrow_back:")
 st.title(tr(f"journal.kind.{document.kind}"))
 if document.kind != DocumentKind.NOTE:
     st.caption(editor.template_name(document.template))
@@ -42,7 +43,7 @@ if document.kind == DocumentKind.ACTION and document.version > 0:
     for entry in logs:
         when = format_date(entry.happened_on, lang()) if entry.happened_on else ""
         title = plain(entry.title) or tr("journal.untitled")
-        st.page_link("pages/write.py", label=f"{when} · {title}" if when else title, icon=":material/description:",
+        st.page_link(target("pages/write.py"), label=f"{when} · {title}" if when else title, icon=":material/description:",
                      query_params={"id": str(entry.id)})
     if not logs:
         st.caption(tr("journal.no_logs"))

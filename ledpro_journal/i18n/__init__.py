@@ -6,6 +6,7 @@ Dates and times are formatted with Babel for the user's locale, in Europe/Oslo t
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -45,7 +46,13 @@ def format_date(value: date | None, lang: str | None = None, *, style: str = "me
     """15. feb. 2024 (nb) / 15 Feb 2024 (en). style='short' gives 15.02.2024."""
     if value is None:
         return ""
-    return _babel_date(value, format=style, locale=_LOCALES[language_or_default(lang)])
+    return _format_date(value, language_or_default(lang), style)
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value: date, lang: str, style: str) -> str:
+    # A year of actions repeats the same few dates on every rerun; Babel is not free.
+    return _babel_date(value, format=style, locale=_LOCALES[lang])
 
 
 def format_date_range(start: date, end: date, lang: str | None = None) -> str:

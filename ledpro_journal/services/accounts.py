@@ -29,7 +29,13 @@ from ledpro_journal.models import (
 )
 from ledpro_journal.services import permissions
 from ledpro_journal.services.common_passwords import COMMON_PASSWORDS
-from ledpro_journal.services.errors import Conflict, Invalid, NotFound, Problems, SignInRefused
+from ledpro_journal.services.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    Problems,
+    SignInRefused,
+)
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024

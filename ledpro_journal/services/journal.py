@@ -34,7 +34,12 @@ from ledpro_journal.models import (
 )
 from ledpro_journal.services import permissions
 from ledpro_journal.services.errors import Conflict, Invalid, NotFound
-from ledpro_journal.templates import DEFAULT_TEMPLATE, TITLE, allowed_templates, known_field
+from ledpro_journal.templates import (
+    DEFAULT_TEMPLATE,
+    TITLE,
+    allowed_templates,
+    known_field,
+)
 
 BIN_DAYS = 30
 PAGE_SIZE = 25
@@ -584,10 +589,31 @@ class Overview:
         return not (self.has_challenge and self.action_count and self.log_count and self.note_count)
 
 
-def overview(actor: User, *, session: Session, today: date) -> Overview:
-    """The start page: what is written, what is due before the next gathering, what was edited last."""
+@dataclass(frozen=True)
+class Timeline:
+    """The participant's gatherings, and where today falls between them."""
+
+    gatherings: list[Gathering]
+    current_period: int | None  # the gathering the present period follows (None: before the first)
+    next_gathering: Gathering | None
+
+
+def timeline(actor: User, *, session: Session, today: date) -> Timeline:
     permissions.ensure_participant(actor)
     membership = _membership(session, actor)
+    gatherings = list(
+        session.exec(
+            select(Gathering).where(Gathering.cohort_id == membership.cohort_id).order_by(Gathering.start_date)
+        ).all()
+    )
+    past = [g for g in gatherings if g.start_date <= today]
+    upcoming = [g for g in gatherings if g.end_date >= today]
+    return Timeline(gatherings, past[-1].id if past else None, upcoming[0] if upcoming else None)
+
+
+def overview(actor: User, *, session: Session, today: date) -> Overview:
+    """The start page: what is written, what is due before the next gathering, what was edited last."""
+    when = timeline(actor, session=session, today=today)
     counts = dict(
         session.exec(
             select(Document.kind, func.count())
@@ -597,12 +623,7 @@ def overview(actor: User, *, session: Session, today: date) -> Overview:
             .group_by(Document.kind)
         ).all()
     )
-    gatherings = session.exec(
-        select(Gathering).where(Gathering.cohort_id == membership.cohort_id).order_by(Gathering.start_date)
-    ).all()
-    past = [g for g in gatherings if g.start_date <= today]
-    upcoming = [g for g in gatherings if g.end_date >= today]
-    current_period = past[-1].id if past else None
+    current_period = when.current_period
 
     actions = list_actions(actor, session=session)
     open_actions = [a for a in actions if a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)]
@@ -643,7 +664,7 @@ def overview(actor: User, *, session: Session, today: date) -> Overview:
         action_count=counts.get(DocumentKind.ACTION, 0),
         log_count=counts.get(DocumentKind.LOG, 0),
         note_count=counts.get(DocumentKind.NOTE, 0),
-        next_gathering=upcoming[0] if upcoming else None,
+        next_gathering=when.next_gathering,
         current_period=current_period,
         actions_without_log=[a for a in in_period if a.id not in logged and a.version > 0],
         actions_without_reflection=[a for a in actions if a.id in logged and a.id not in reflected],

@@ -22,7 +22,13 @@ from ledpro_journal.models import (
     utcnow,
 )
 from ledpro_journal.services import permissions
-from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound, Problems
+from ledpro_journal.services.errors import (
+    Conflict,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    Problems,
+)
 
 MAX_GATHERINGS = 12
 

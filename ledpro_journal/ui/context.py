@@ -7,10 +7,11 @@ deactivation and password changes take effect at the next click, on whichever se
 from __future__ import annotations
 
 import logging
-from html import escape
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 from typing import TypeVar
 
 import streamlit as st
@@ -61,7 +62,13 @@ def session_token() -> str | None:
     return st.context.cookies.get(SESSION_COOKIE)
 
 
+# The viewer's language for the script run under way: looked up on every word drawn, so kept per thread
+# (each run happens in its script thread) rather than read through session state each time.
+_run = threading.local()
+
+
 def current_viewer() -> Viewer | None:
+    _run.lang = None
     token = session_token()
     if not token:
         return None
@@ -69,14 +76,16 @@ def current_viewer() -> Viewer | None:
         user = accounts.resolve_session(session, token)
     if user is None:
         return None
-    st.session_state["lang"] = language_or_default(user.language)
+    _run.lang = st.session_state["lang"] = language_or_default(user.language)
     return Viewer(user=user, token=token)
 
 
 def lang() -> str:
-    if "lang" in st.session_state:
-        return st.session_state["lang"]
-    return language_or_default(st.context.cookies.get(LANGUAGE_COOKIE))
+    current = getattr(_run, "lang", None)
+    if current:
+        return current
+    stored = st.session_state.get("lang")
+    return stored or language_or_default(st.context.cookies.get(LANGUAGE_COOKIE))
 
 
 def tr(key: str, /, **params: object) -> str:

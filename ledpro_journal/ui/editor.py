@@ -11,12 +11,33 @@ from html import escape
 
 import streamlit as st
 
-from ledpro_journal.i18n import CATALOGUES, DEFAULT_LANGUAGE, format_date_range, format_datetime
+from ledpro_journal.i18n import (
+    CATALOGUES,
+    DEFAULT_LANGUAGE,
+    format_date_range,
+    format_datetime,
+)
 from ledpro_journal.models import ActionStatus, Document, DocumentKind, Gathering, Theme
 from ledpro_journal.services import journal, programme
 from ledpro_journal.services.errors import Conflict, Invalid, ServiceError
-from ledpro_journal.templates import NOTE_TEMPLATES, TEMPLATES, TITLE, kept_fields, label_key
-from ledpro_journal.ui.context import Viewer, field_error, flash, form_error, lang, log, tr, unit_of_work
+from ledpro_journal.templates import (
+    NOTE_TEMPLATES,
+    TEMPLATES,
+    TITLE,
+    kept_fields,
+    label_key,
+)
+from ledpro_journal.ui.context import (
+    Viewer,
+    field_error,
+    flash,
+    form_error,
+    lang,
+    log,
+    tr,
+    unit_of_work,
+)
+from ledpro_journal.ui.navigation import target
 
 # Sends each field to /api/drafts/<id> shortly after typing stops, when it loses focus, and when the page
 # is hidden or left; keeps the word count live. Installed once per browser tab. The fields themselves use
@@ -239,7 +260,7 @@ def document_editor(viewer: Viewer, loaded: _Loaded) -> None:
             with unit_of_work() as session:
                 journal.delete_document(viewer.user, session=session, document_id=document.id)
             flash("journal.moved_to_bin")
-            st.switch_page("pages/notes.py" if document.kind == DocumentKind.NOTE else "pages/actions.py")
+            st.switch_page(target("pages/notes.py") if document.kind == DocumentKind.NOTE else "pages/actions.py")
     if document.version > 0:
         history(viewer, document)
 
@@ -449,7 +470,7 @@ def history(viewer: Viewer, document: Document) -> None:
 
 
 def open_document(document_id: int) -> None:
-    st.switch_page("pages/write.py", query_params={"id": str(document_id)})
+    st.switch_page(target("pages/write.py"), query_params={"id": str(document_id)})
 
 
 def gathering_caption(gathering: Gathering | None) -> str:

@@ -11,6 +11,7 @@ from ledpro_journal.models import DocumentKind
 from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
 from ledpro_journal.ui.context import Viewer, plain, tr, unit_of_work
+from ledpro_journal.ui.navigation import target
 
 STEPS = ("challenge", "action", "log", "note")
 
@@ -27,7 +28,7 @@ def _done(summary: journal.Overview) -> dict[str, bool]:
 def _start(viewer: Viewer, step: str, summary: journal.Overview) -> None:
     """The one button of a step: opens (or starts) the thing to write."""
     if step == "challenge":
-        st.switch_page("pages/challenge.py")
+        st.switch_page(target("pages/challenge.py"))
     with unit_of_work() as session:
         if step == "action":
             document = journal.create_document(
@@ -68,7 +69,7 @@ def _guide(viewer: Viewer, summary: journal.Overview) -> None:
 
 
 def _link(row: journal.Row, icon: str) -> None:
-    st.page_link("pages/write.py", label=plain(row.title) or tr("journal.untitled"), icon=icon,
+    st.page_link(target("pages/write.py"), label=plain(row.title) or tr("journal.untitled"), icon=icon,
                  query_params={"id": str(row.id)})
 
 
@@ -93,6 +94,6 @@ def _where_i_am(summary: journal.Overview, today: date) -> None:
         for row in summary.recently_edited:
             _link(row, ":material/history:")
         st.divider()
-        st.page_link("pages/challenge.py", label=tr("nav.challenge"), icon=":material/target:")
-        st.page_link("pages/actions.py", label=tr("nav.actions"), icon=":material/flag:")
-        st.page_link("pages/notes.py", label=tr("nav.notes"), icon=":material/edit_note:")
+        st.page_link(target("pages/challenge.py"), label=tr("nav.challenge"), icon=":material/target:")
+        st.page_link(target("pages/actions.py"), label=tr("nav.actions"), icon=":material/flag:")
+        st.page_link(target("pages/notes.py"), label=tr("nav.notes"), icon=":material/edit_note:")

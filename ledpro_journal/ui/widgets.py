@@ -7,6 +7,7 @@ import streamlit as st
 from ledpro_journal.i18n import format_date_range, today_in_oslo
 from ledpro_journal.models import Cohort, Gathering, Theme
 from ledpro_journal.ui.context import lang, plain, tr
+from ledpro_journal.ui.navigation import target
 
 
 def cohort_picker(cohorts: list[Cohort]) -> Cohort | None:
@@ -26,7 +27,7 @@ def pick_cohort_or_stop(cohorts: list[Cohort]) -> Cohort:
     cohort = cohort_picker(cohorts)
     if cohort is None:
         st.info(tr("cohort.none_yet"))
-        st.page_link("pages/admin_cohorts.py", label=tr("nav.admin_cohorts"), icon=":material/event:")
+        st.page_link(target("pages/admin_cohorts.py"), label=tr("nav.admin_cohorts"), icon=":material/event:")
         st.stop()
     return cohort
 
