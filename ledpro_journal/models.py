@@ -305,3 +305,86 @@ class NoteTheme(SQLModel, table=True):
     theme_id: int = Field(
         sa_column=sa.Column(sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
+
+
+# --- sharing with the reflection group ---------------------------------------------------------------------
+
+
+class Audience(StrEnum):
+    GROUP = "group"  # the owner's reflection group (and the cohort's facilitators)
+    FACILITATORS = "facilitators"  # the cohort's facilitators only
+
+
+class Share(SQLModel, table=True):
+    """A participant showing one document to their group or to the facilitators. What is shown are
+    SharedVersion snapshots: editing the document later changes nothing until the owner shares again."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        sa.UniqueConstraint("document_id", "audience", name="uq_shares_document_audience"),
+        sa.Index("ix_shares_group", "group_id", "withdrawn_at"),
+        sa.Index("ix_shares_cohort", "cohort_id", "audience", "withdrawn_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    owner_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    cohort_id: int = Field(sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False))
+    audience: Audience = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    group_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("reflection_groups.id", ondelete="SET NULL"), nullable=True),
+        description="the owner's group when first shared with the group",
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class SharedVersion(SQLModel, table=True):
+    """The text as it was shown: a snapshot (names replaced where the owner chose to)."""
+
+    __tablename__ = "shared_versions"
+    __table_args__ = (sa.UniqueConstraint("share_id", "number", name="uq_shared_versions_share_number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    share_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("shares.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    number: int = Field(description="1 for the first time shared, 2 for the next ...")
+    document_version: int
+    kind: DocumentKind = Field(sa_column=sa.Column(sa.String(12), nullable=False))
+    template: str = Field(sa_column=sa.Column(sa.String(4), nullable=False))
+    title: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+    fields: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    logs: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False),
+                       description="an action's log entries as they were: [{date, template, fields}]")
+    gathering_id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.ForeignKey("gatherings.id", ondelete="SET NULL"), nullable=True)
+    )
+    shared_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(index=True))
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+    id: int | None = Field(default=None, primary_key=True)
+    shared_version_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("shared_versions.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    author_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    text: str = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    edited_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class ShareSeen(SQLModel, table=True):
+    """When someone last opened a share: unread markers for readers, new comments for the owner."""
+
+    __tablename__ = "share_seen"
+    user_id: int = Field(sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    share_id: int = Field(sa_column=sa.Column(sa.ForeignKey("shares.id", ondelete="CASCADE"), primary_key=True))
+    seen_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())

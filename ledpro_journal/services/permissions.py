@@ -70,3 +70,50 @@ def ensure_owner(actor: User | None, document) -> User:
     if document is None or document.owner_id != actor.id:
         raise NotFound()
     return actor
+
+
+def can_read_share(actor: User | None, session: Session, share) -> bool:
+    """Who sees a shared version: its owner always; while it is shared, the members of the group it
+    was shared with (as they are now: moving to another group changes what one sees at once) and the
+    cohort's facilitators. Administrators never."""
+    if actor is None or not actor.is_active or share is None:
+        return False
+    if share.owner_id == actor.id:
+        return True
+    if share.withdrawn_at is not None:
+        return False
+    membership = session.exec(
+        select(CohortMembership)
+        .where(CohortMembership.user_id == actor.id)
+        .where(CohortMembership.cohort_id == share.cohort_id)
+    ).first()
+    if membership is None:
+        return False
+    if membership.role == Role.FACILITATOR:
+        return True
+    return (
+        membership.role == Role.PARTICIPANT
+        and share.audience == "group"
+        and share.group_id is not None
+        and membership.group_id == share.group_id
+    )
+
+
+def ensure_can_read_share(actor: User | None, session: Session, share) -> User:
+    if not can_read_share(actor, session, share):
+        raise NotFound()
+    return actor
+
+
+def ensure_facilitator_of(actor: User | None, session: Session, cohort_id: int) -> User:
+    """Facilitators see their cohorts' shared work and counts of everyone's activity, never private text."""
+    actor = _active(actor)
+    membership = session.exec(
+        select(CohortMembership)
+        .where(CohortMembership.user_id == actor.id)
+        .where(CohortMembership.cohort_id == cohort_id)
+        .where(CohortMembership.role == Role.FACILITATOR)
+    ).first()
+    if membership is None:
+        raise NotAllowed()
+    return actor

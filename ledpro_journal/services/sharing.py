@@ -1,0 +1,538 @@
+"""Sharing with the reflection group or the facilitators, comments, and what a group prepares for the
+next gathering. Who may see what is decided in permissions.py; this module only asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from ledpro_journal.i18n import OSLO
+from ledpro_journal.models import (
+    Audience,
+    CohortMembership,
+    Comment,
+    Document,
+    DocumentKind,
+    Gathering,
+    ReflectionGroup,
+    Role,
+    Share,
+    SharedVersion,
+    ShareSeen,
+    User,
+    utcnow,
+)
+from ledpro_journal.services import permissions
+from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from ledpro_journal.services.journal import _own
+from ledpro_journal.services.names import replace_names
+from ledpro_journal.templates import TITLE
+
+MAX_COMMENT_LENGTH = 20_000
+
+
+def _participant_membership(session: Session, actor: User) -> CohortMembership:
+    membership = session.exec(
+        select(CohortMembership)
+        .where(CohortMembership.user_id == actor.id)
+        .where(CohortMembership.role == Role.PARTICIPANT)
+    ).first()
+    if membership is None:
+        raise NotAllowed()
+    return membership
+
+
+# --- sharing -----------------------------------------------------------------------------------------------
+
+
+def share_document(
+    actor: User,
+    *,
+    session: Session,
+    document_id: int,
+    audience: Audience,
+    replacements: dict[str, str] | None = None,
+) -> SharedVersion:
+    """Shows the document's saved version (an action with its log entries) to the audience, with the
+    chosen names replaced by roles in what is shown. Sharing again adds a new shared version."""
+    permissions.ensure_participant(actor)
+    document = _own(session, actor, document_id)
+    if document.version == 0:
+        raise Conflict("sharing.save_first")
+    if document.kind == DocumentKind.LOG:
+        raise Invalid.one("document_id", "sharing.share_the_action")
+    audience = Audience(audience)
+    membership = _participant_membership(session, actor)
+    if audience == Audience.GROUP and membership.group_id is None:
+        raise Conflict("sharing.no_group")
+    replacements = replacements or {}
+
+    share = session.exec(
+        select(Share).where(Share.document_id == document.id).where(Share.audience == audience)
+    ).first()
+    now = utcnow()
+    if share is None:
+        share = Share(document_id=document.id, owner_id=actor.id, cohort_id=document.cohort_id, audience=audience,
+                      group_id=membership.group_id, created_at=now)
+    elif share.withdrawn_at is None:
+        latest = _latest_version(session, share.id)
+        if latest is not None and latest.document_version == document.version and latest.fields == _snapshot(
+            document.fields, replacements
+        ):
+            raise Conflict("sharing.already_shared")
+    share.withdrawn_at = None
+    share.updated_at = now
+    if audience == Audience.GROUP:
+        share.group_id = membership.group_id
+    session.add(share)
+    session.flush()
+
+    number = (session.exec(select(func.max(SharedVersion.number)).where(SharedVersion.share_id == share.id)).one() or 0) + 1
+    fields = _snapshot(document.fields, replacements)
+    version = SharedVersion(
+        share_id=share.id,
+        number=number,
+        document_version=document.version,
+        kind=document.kind,
+        template=document.template,
+        title=" ".join((fields.get(TITLE) or "").split())[:200],
+        fields=fields,
+        logs=_log_snapshots(session, document, replacements) if document.kind == DocumentKind.ACTION else [],
+        gathering_id=document.gathering_id,
+        shared_at=now,
+    )
+    session.add(version)
+    _mark_seen(session, actor.id, share.id, now)
+    session.flush()
+    return version
+
+
+def _snapshot(fields: dict[str, str], replacements: dict[str, str]) -> dict[str, str]:
+    return {key: replace_names(text, replacements) for key, text in fields.items()}
+
+
+def _log_snapshots(session: Session, action: Document, replacements: dict[str, str]) -> list[dict]:
+    logs = session.exec(
+        select(Document)
+        .where(Document.parent_id == action.id)
+        .where(Document.deleted_at.is_(None))
+        .where(Document.version > 0)
+        .order_by(Document.happened_on, Document.id)
+    ).all()
+    return [
+        {
+            "date": log.happened_on.isoformat() if log.happened_on else None,
+            "template": log.template,
+            "status": log.status,
+            "fields": _snapshot(log.fields, replacements),
+        }
+        for log in logs
+    ]
+
+
+def _latest_version(session: Session, share_id: int) -> SharedVersion | None:
+    return session.exec(
+        select(SharedVersion).where(SharedVersion.share_id == share_id).order_by(SharedVersion.number.desc())
+    ).first()
+
+
+def withdraw_share(actor: User, *, session: Session, share_id: int) -> Share:
+    """Hides the document from the audience again. Comments stay visible to whoever wrote them."""
+    share = session.get(Share, share_id) if isinstance(share_id, int) else None
+    if share is None or share.owner_id != getattr(actor, "id", None) or not getattr(actor, "is_active", False):
+        raise NotFound()
+    if share.withdrawn_at is None:
+        share.withdrawn_at = utcnow()
+        session.add(share)
+        session.flush()
+    return share
+
+
+@dataclass(frozen=True)
+class MyShare:
+    share_id: int
+    audience: Audience
+    withdrawn: bool
+    versions: int
+    latest_document_version: int
+    latest_shared_at: datetime
+    comments: int
+    new_comments: int
+
+
+def shares_of_document(actor: User, *, session: Session, document_id: int) -> list[MyShare]:
+    """The owner's view of where a document is shared, how current it is and what came back."""
+    _own(session, actor, document_id)
+    result = []
+    for share in session.exec(select(Share).where(Share.document_id == document_id).order_by(Share.audience)).all():
+        latest = _latest_version(session, share.id)
+        seen = session.get(ShareSeen, (actor.id, share.id))
+        comment_times = session.exec(
+            select(Comment.created_at)
+            .join(SharedVersion, SharedVersion.id == Comment.shared_version_id)
+            .where(SharedVersion.share_id == share.id)
+            .where(Comment.author_id != actor.id)
+        ).all()
+        result.append(
+            MyShare(
+                share_id=share.id,
+                audience=share.audience,
+                withdrawn=share.withdrawn_at is not None,
+                versions=latest.number if latest else 0,
+                latest_document_version=latest.document_version if latest else 0,
+                latest_shared_at=latest.shared_at if latest else share.created_at,
+                comments=len(comment_times),
+                new_comments=sum(1 for t in comment_times if seen is None or t > seen.seen_at),
+            )
+        )
+    return result
+
+
+# --- reading what others shared --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    share_id: int
+    owner_name: str
+    is_mine: bool
+    audience: Audience
+    kind: DocumentKind
+    template: str
+    title: str
+    versions: int
+    shared_at: datetime
+    comments: int
+    unread: bool
+
+
+def _shares_in_group(group_id: int, cohort_id: int):
+    return (
+        select(Share)
+        .where(Share.withdrawn_at.is_(None))
+        .where(Share.group_id == group_id)
+        .where(Share.cohort_id == cohort_id)
+    )
+
+
+def feed(
+    actor: User,
+    *,
+    session: Session,
+    group_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[FeedItem]:
+    """What is shared where the actor may read it, newest first. Participants: their group (group_id is
+    ignored: always the group they are in now). Facilitators: the given group of a cohort of theirs."""
+    if actor is None or not actor.is_active:
+        raise NotAllowed()
+    if actor.role == Role.PARTICIPANT:
+        membership = _participant_membership(session, actor)
+        if membership.group_id is None:
+            return []
+        shares = session.exec(
+            _shares_in_group(membership.group_id, membership.cohort_id).where(Share.audience == Audience.GROUP)
+        ).all()
+    elif actor.role == Role.FACILITATOR:
+        group = session.get(ReflectionGroup, group_id) if group_id is not None else None
+        if group is None:
+            raise NotFound()
+        permissions.ensure_facilitator_of(actor, session, group.cohort_id)
+        shares = session.exec(_shares_in_group(group.id, group.cohort_id)).all()
+    else:
+        raise NotAllowed()
+    items = []
+    for share in shares:
+        if not permissions.can_read_share(actor, session, share):
+            continue
+        latest = _latest_version(session, share.id)
+        if latest is None or (since is not None and latest.shared_at < since):
+            continue
+        if until is not None and latest.shared_at >= until:
+            continue
+        seen = session.get(ShareSeen, (actor.id, share.id))
+        owner = session.get(User, share.owner_id)
+        comments = session.exec(
+            select(func.count())
+            .select_from(Comment)
+            .join(SharedVersion, SharedVersion.id == Comment.shared_version_id)
+            .where(SharedVersion.share_id == share.id)
+        ).one()
+        items.append(
+            FeedItem(
+                share_id=share.id,
+                owner_name=owner.display_name,
+                is_mine=share.owner_id == actor.id,
+                audience=share.audience,
+                kind=latest.kind,
+                template=latest.template,
+                title=latest.title,
+                versions=latest.number,
+                shared_at=latest.shared_at,
+                comments=comments,
+                unread=share.owner_id != actor.id and (seen is None or seen.seen_at < latest.shared_at),
+            )
+        )
+    return sorted(items, key=lambda item: item.shared_at, reverse=True)
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    author_name: str
+    is_mine: bool
+    text: str
+    created_at: datetime
+    edited_at: datetime | None
+
+
+@dataclass
+class SharedView:
+    share: Share
+    owner_name: str
+    version: SharedVersion
+    versions: list[tuple[int, datetime, int]]  # (number, shared_at, document version)
+    comments: list[CommentView] = field(default_factory=list)
+    changed_since: bool = False  # the owner has saved the document after sharing this version
+
+    @property
+    def is_latest(self) -> bool:
+        return self.version.number == self.versions[0][0]
+
+
+def read_share(actor: User, *, session: Session, share_id: int, number: int | None = None) -> SharedView:
+    """One shared document as it was shared (the latest version, or an earlier one), with its comments.
+    Opening it marks it read."""
+    share = session.get(Share, share_id) if isinstance(share_id, int) else None
+    permissions.ensure_can_read_share(actor, session, share)
+    versions = session.exec(
+        select(SharedVersion.number, SharedVersion.shared_at, SharedVersion.document_version)
+        .where(SharedVersion.share_id == share.id)
+        .order_by(SharedVersion.number.desc())
+    ).all()
+    if not versions:
+        raise NotFound()
+    wanted = number if number is not None else versions[0][0]
+    version = session.exec(
+        select(SharedVersion).where(SharedVersion.share_id == share.id).where(SharedVersion.number == wanted)
+    ).first()
+    if version is None:
+        raise NotFound()
+    rows = session.exec(
+        select(Comment, User.display_name)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.shared_version_id == version.id)
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    owner = session.get(User, share.owner_id)
+    document_version = session.exec(select(Document.version).where(Document.id == share.document_id)).one()
+    _mark_seen(session, actor.id, share.id, utcnow())
+    return SharedView(
+        share=share,
+        owner_name=owner.display_name,
+        version=version,
+        versions=[tuple(v) for v in versions],
+        comments=[
+            CommentView(c.id, name, c.author_id == actor.id, c.text, c.created_at, c.edited_at) for c, name in rows
+        ],
+        changed_since=document_version > versions[0][2],
+    )
+
+
+def _mark_seen(session: Session, user_id: int, share_id: int, when: datetime) -> None:
+    seen = session.get(ShareSeen, (user_id, share_id))
+    if seen is None:
+        session.add(ShareSeen(user_id=user_id, share_id=share_id, seen_at=when))
+    else:
+        seen.seen_at = when
+        session.add(seen)
+
+
+# --- comments -----------------------------------------------------------------------------------------------------
+
+
+def _check_comment(text: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise Invalid.one("text", "field.required")
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise Invalid.one("text", "field.too_long", max=MAX_COMMENT_LENGTH)
+    return text
+
+
+def add_comment(actor: User, *, session: Session, shared_version_id: int, text: str) -> Comment:
+    version = session.get(SharedVersion, shared_version_id) if isinstance(shared_version_id, int) else None
+    share = session.get(Share, version.share_id) if version else None
+    permissions.ensure_can_read_share(actor, session, share)
+    if share.withdrawn_at is not None:
+        raise Conflict("sharing.withdrawn")
+    comment = Comment(shared_version_id=version.id, author_id=actor.id, text=_check_comment(text))
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def _own_comment(actor: User, session: Session, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id) if isinstance(comment_id, int) else None
+    if comment is None or actor is None or not actor.is_active or comment.author_id != actor.id:
+        raise NotFound()
+    return comment
+
+
+def edit_comment(actor: User, *, session: Session, comment_id: int, text: str) -> Comment:
+    comment = _own_comment(actor, session, comment_id)
+    comment.text = _check_comment(text)
+    comment.edited_at = utcnow()
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def delete_comment(actor: User, *, session: Session, comment_id: int) -> None:
+    session.delete(_own_comment(actor, session, comment_id))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class MyComment:
+    id: int
+    text: str
+    created_at: datetime
+    on_title: str | None  # None while the note is withdrawn: its text is hidden again, the comment is not
+    share_id: int
+
+
+def my_comments(actor: User, *, session: Session) -> list[MyComment]:
+    """Everything the actor commented, also on shares that were withdrawn since (without their text)."""
+    if actor is None or not actor.is_active:
+        raise NotAllowed()
+    rows = session.exec(
+        select(Comment, SharedVersion.title, Share)
+        .join(SharedVersion, SharedVersion.id == Comment.shared_version_id)
+        .join(Share, Share.id == SharedVersion.share_id)
+        .where(Comment.author_id == actor.id)
+        .order_by(Comment.created_at.desc())
+    ).all()
+    return [
+        MyComment(c.id, c.text, c.created_at, title if permissions.can_read_share(actor, session, share) else None,
+                  share.id)
+        for c, title, share in rows
+    ]
+
+
+@dataclass(frozen=True)
+class NewComments:
+    share_id: int
+    document_id: int
+    title: str
+    count: int
+
+
+def new_comments_on_my_shares(actor: User, *, session: Session) -> list[NewComments]:
+    """For the owner's start page: comments others wrote since the owner last opened the share."""
+    permissions.ensure_participant(actor)
+    result = []
+    for share in session.exec(select(Share).where(Share.owner_id == actor.id)).all():
+        seen = session.get(ShareSeen, (actor.id, share.id))
+        query = (
+            select(func.count())
+            .select_from(Comment)
+            .join(SharedVersion, SharedVersion.id == Comment.shared_version_id)
+            .where(SharedVersion.share_id == share.id)
+            .where(Comment.author_id != actor.id)
+        )
+        if seen is not None:
+            query = query.where(Comment.created_at > seen.seen_at)
+        count = session.exec(query).one()
+        if count:
+            latest = _latest_version(session, share.id)
+            result.append(NewComments(share.id, share.document_id, latest.title if latest else "", count))
+    return result
+
+
+def shared_document_ids(actor: User, *, session: Session) -> set[int]:
+    """The actor's documents that are shared now (for the 'shared or not' filter)."""
+    permissions.ensure_participant(actor)
+    return set(
+        session.exec(select(Share.document_id).where(Share.owner_id == actor.id).where(Share.withdrawn_at.is_(None)))
+    )
+
+
+# --- preparing the next gathering --------------------------------------------------------------------------------
+
+
+def period_bounds(session: Session, cohort_id: int, number: int) -> tuple[datetime | None, datetime]:
+    """From the end of gathering number-1 (or the beginning) to the start of gathering `number`."""
+    gatherings = {g.number: g for g in session.exec(select(Gathering).where(Gathering.cohort_id == cohort_id))}
+    if number not in gatherings:
+        raise NotFound()
+    end = datetime.combine(gatherings[number].start_date, time.min, tzinfo=OSLO)
+    previous = max((n for n in gatherings if n < number), default=None)
+    start = datetime.combine(gatherings[previous].end_date, time.max, tzinfo=OSLO) if previous else None
+    return start, end
+
+
+# --- facilitators: counts, never text ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantActivity:
+    user_id: int
+    name: str
+    group: str
+    actions_planned: int
+    actions_logged: int
+    notes_written: int
+    last_activity: datetime | None
+
+
+def participant_activity(actor: User, *, session: Session, cohort_id: int) -> list[ParticipantActivity]:
+    """Who is keeping up: counts and dates only. No title, no text, nothing of what was written."""
+    permissions.ensure_facilitator_of(actor, session, cohort_id)
+    members = session.exec(
+        select(User.id, User.display_name, ReflectionGroup.name)
+        .join(CohortMembership, CohortMembership.user_id == User.id)
+        .join(ReflectionGroup, ReflectionGroup.id == CohortMembership.group_id, isouter=True)
+        .where(CohortMembership.cohort_id == cohort_id)
+        .where(CohortMembership.role == Role.PARTICIPANT)
+        .order_by(ReflectionGroup.name, User.display_name)
+    ).all()
+    ids = [m[0] for m in members]
+    live = sa.and_(Document.deleted_at.is_(None), Document.version > 0, Document.owner_id.in_(ids or [-1]))
+    by_kind = {
+        (owner, kind): count
+        for owner, kind, count in session.exec(
+            select(Document.owner_id, Document.kind, func.count()).where(live).group_by(Document.owner_id, Document.kind)
+        )
+    }
+    logged = dict(
+        session.exec(
+            select(Document.owner_id, func.count(func.distinct(Document.parent_id)))
+            .where(live)
+            .where(Document.kind == DocumentKind.LOG)
+            .group_by(Document.owner_id)
+        ).all()
+    )
+    last = dict(session.exec(select(Document.owner_id, func.max(Document.updated_at)).where(live).group_by(Document.owner_id)).all())
+    return [
+        ParticipantActivity(
+            user_id=user_id,
+            name=name,
+            group=group or "",
+            actions_planned=by_kind.get((user_id, DocumentKind.ACTION), 0),
+            actions_logged=logged.get(user_id, 0),
+            notes_written=by_kind.get((user_id, DocumentKind.NOTE), 0),
+            last_activity=last.get(user_id),
+        )
+        for user_id, name, group in members
+    ]
+
+
+def facilitator_groups(actor: User, *, session: Session, cohort_id: int) -> list[ReflectionGroup]:
+    permissions.ensure_facilitator_of(actor, session, cohort_id)
+    return list(
+        session.exec(select(ReflectionGroup).where(ReflectionGroup.cohort_id == cohort_id).order_by(ReflectionGroup.name))
+    )
