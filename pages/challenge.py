@@ -6,6 +6,7 @@ from ledpro_journal.models import Role
 from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
 from ledpro_journal.ui.context import require_user, tr, unit_of_work
+from ledpro_journal.ui.sharing import share_panel
 
 viewer = require_user(Role.PARTICIPANT)
 
@@ -16,3 +17,4 @@ with unit_of_work() as session:
 loaded = editor.load(viewer, challenge.id)
 if loaded is not None:
     editor.document_editor(viewer, loaded)
+    share_panel(viewer, loaded.document)

@@ -29,7 +29,7 @@ with st.container(border=True):
         editor.open_document(note.id)
 
 query = st.text_input(tr("journal.search"), placeholder=tr("journal.search_placeholder"), key="notes_query")
-kind_col, period_col, theme_col, template_col, action_col = st.columns(5)
+kind_col, period_col, theme_col, template_col, action_col, shared_col = st.columns(6)
 kind_options = {
     "notes": (DocumentKind.NOTE,),
     "actions": (DocumentKind.ACTION,),
@@ -54,8 +54,12 @@ action_names = {a.id: a.title or tr("journal.untitled") for a in actions}
 action_id = action_col.selectbox(tr("journal.filter.action"), [None] + list(action_names), key="notes_action",
                                  format_func=lambda a: tr("journal.filter.any") if a is None else action_names[a])
 
+shared = shared_col.selectbox(tr("journal.filter.shared"), [None, True, False], key="notes_shared",
+                              format_func=lambda s: tr({None: "journal.filter.any", True: "journal.filter.is_shared",
+                                                        False: "journal.filter.not_shared"}[s]))
+
 filters = journal.Filters(kinds=kind_options[kind], period=period, theme_id=theme_id, template=template_code,
-                          action_id=action_id, query=query)
+                          action_id=action_id, shared=shared, query=query)
 page = st.session_state.get("notes_page", 1)
 with unit_of_work() as session:
     rows, total = journal.find(viewer.user, session=session, filters=filters, page=page)

@@ -17,7 +17,7 @@ SOURCES = [ROOT / "streamlit_app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ledp
 KEY_SHAPED = re.compile(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""")
 NOT_KEYS = {
     "ledpro.db", "ledpro_journal.ui", "users.id", "cohorts.id", "themes.id", "reflection_groups.id", "documents.id",
-    "gatherings.id",
+    "gatherings.id", "shares.id", "shared_versions.id",
 }
 
 
@@ -50,6 +50,9 @@ def test_keys_built_from_values_are_in_the_catalogue():
         "journal.status": ["planned", "in_progress", "done", "dropped"],
         "journal.kind": ["challenge", "action", "log", "note"],
         "journal.filter": ["notes", "actions", "logs", "all"],
+        "share.status": ["group", "facilitators"],
+        "share.audience": ["group", "facilitators"],
+        "share.button": ["group", "facilitators"],
         "start.challenge": ["title", "text", "button"],
         "start.action": ["title", "text", "button"],
         "start.log": ["title", "text", "button"],

@@ -28,6 +28,7 @@ from ledpro_journal.models import (
     NoteAction,
     NoteTheme,
     Role,
+    Share,
     Theme,
     User,
     utcnow,
@@ -463,6 +464,7 @@ class Filters:
     theme_id: int | None = None
     template: str | None = None
     action_id: int | None = None
+    shared: bool | None = None  # shared now with the group or the facilitators, or not
     query: str = ""
 
 
@@ -506,6 +508,9 @@ def find(actor: User, *, session: Session, filters: Filters, page: int = 1, per_
                 Document.id.in_(select(NoteAction.note_id).where(NoteAction.action_id == filters.action_id)),
             )
         )
+    if filters.shared is not None:
+        shared_now = select(Share.document_id).where(Share.owner_id == actor.id).where(Share.withdrawn_at.is_(None))
+        query = query.where(Document.id.in_(shared_now) if filters.shared else Document.id.not_in(shared_now))
     for word in _printable(filters.query, 200).lower().split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Document.search_text.like(f"%{escaped}%", escape="\\"))

@@ -464,12 +464,16 @@ def shared_document_ids(actor: User, *, session: Session) -> set[int]:
 # --- preparing the next gathering --------------------------------------------------------------------------------
 
 
+def gathering_start(gathering: Gathering) -> datetime:
+    return datetime.combine(gathering.start_date, time.min, tzinfo=OSLO)
+
+
 def period_bounds(session: Session, cohort_id: int, number: int) -> tuple[datetime | None, datetime]:
     """From the end of gathering number-1 (or the beginning) to the start of gathering `number`."""
     gatherings = {g.number: g for g in session.exec(select(Gathering).where(Gathering.cohort_id == cohort_id))}
     if number not in gatherings:
         raise NotFound()
-    end = datetime.combine(gatherings[number].start_date, time.min, tzinfo=OSLO)
+    end = gathering_start(gatherings[number])
     previous = max((n for n in gatherings if n < number), default=None)
     start = datetime.combine(gatherings[previous].end_date, time.max, tzinfo=OSLO) if previous else None
     return start, end

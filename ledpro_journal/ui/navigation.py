@@ -21,7 +21,9 @@ _JOURNAL = [
     ("pages/challenge.py", "nav.challenge", ":material/target:", {Role.PARTICIPANT}),
     ("pages/actions.py", "nav.actions", ":material/flag:", {Role.PARTICIPANT}),
     ("pages/notes.py", "nav.notes", ":material/edit_note:", {Role.PARTICIPANT}),
+    ("pages/group.py", "nav.group", ":material/groups:", {Role.PARTICIPANT}),
     ("pages/bin.py", "nav.bin", ":material/delete:", {Role.PARTICIPANT}),
+    ("pages/facilitator.py", "nav.facilitator", ":material/groups:", {Role.FACILITATOR}),
 ]
 _ADMIN = [
     ("pages/admin_cohorts.py", "nav.admin_cohorts", ":material/event:", {Role.ADMIN}),

@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from ledpro_journal.models import DocumentKind
-from ledpro_journal.services import journal
+from ledpro_journal.services import journal, sharing
 from ledpro_journal.ui import editor
 from ledpro_journal.ui.context import Viewer, plain, tr, unit_of_work
 from ledpro_journal.ui.navigation import target
@@ -45,6 +45,11 @@ def _start(viewer: Viewer, step: str, summary: journal.Overview) -> None:
 def journal_start(viewer: Viewer, today: date) -> None:
     with unit_of_work() as session:
         summary = journal.overview(viewer.user, session=session, today=today)
+        comments = sharing.new_comments_on_my_shares(viewer.user, session=session)
+    for item in comments:
+        st.page_link(target("pages/group.py"), icon=":material/mark_chat_unread:",
+                     label=tr("start.new_comments", count=item.count, title=plain(item.title) or tr("journal.untitled")),
+                     query_params={"share": str(item.share_id)})
     if summary.is_new:
         _guide(viewer, summary)
     else:

@@ -1,0 +1,67 @@
+"""Grupper (facilitators): what each group of their cohorts shared with the group or with the
+facilitators, to read and comment; and for each participant counts of activity, never their text."""
+
+import pandas as pd
+import streamlit as st
+
+from ledpro_journal.i18n import format_datetime
+from ledpro_journal.models import Role
+from ledpro_journal.services import programme, sharing
+from ledpro_journal.ui.context import lang, require_user, tr, unit_of_work
+from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.sharing import feed_list, shared_reader
+from ledpro_journal.ui.widgets import cohort_picker
+
+viewer = require_user(Role.FACILITATOR)
+
+share_id = st.query_params.get("share")
+if share_id:
+    st.page_link(target("pages/facilitator.py"), label=tr("group_page.back"), icon=":material/arrow_back:")
+    try:
+        number = int(st.query_params["v"]) if "v" in st.query_params else None
+        shared_reader(viewer, int(share_id), number)
+    except ValueError:
+        st.warning(tr("error.not_found"))
+    st.stop()
+
+st.title(tr("nav.facilitator"))
+with unit_of_work() as session:
+    cohorts = programme.list_cohorts(viewer.user, session=session)
+cohort = cohort_picker(cohorts)
+if cohort is None:
+    st.info(tr("home.no_cohort"), icon=":material/info:")
+    st.stop()
+
+with unit_of_work() as session:
+    groups = sharing.facilitator_groups(viewer.user, session=session, cohort_id=cohort.id)
+    activity = sharing.participant_activity(viewer.user, session=session, cohort_id=cohort.id)
+
+shared_tab, people_tab = st.tabs([tr("facilitator_page.tab.shared"), tr("facilitator_page.tab.activity")])
+with shared_tab:
+    if not groups:
+        st.caption(tr("facilitator_page.no_groups"))
+    for group in groups:
+        with unit_of_work() as session:
+            items = sharing.feed(viewer.user, session=session, group_id=group.id)
+        unread = sum(1 for i in items if i.unread)
+        with st.expander(tr("facilitator_page.group", name=group.name, count=len(items), unread=unread),
+                         expanded=unread > 0):
+            feed_list(items, empty_key="group_page.nothing_new", reader_page="pages/facilitator.py")
+
+with people_tab:
+    st.caption(tr("facilitator_page.activity_lead"))
+    rows = [
+        {
+            tr("facilitator_page.column.name"): a.name,
+            tr("facilitator_page.column.group"): a.group,
+            tr("facilitator_page.column.planned"): a.actions_planned,
+            tr("facilitator_page.column.logged"): a.actions_logged,
+            tr("facilitator_page.column.notes"): a.notes_written,
+            tr("facilitator_page.column.last"): format_datetime(a.last_activity, lang()) or "—",
+        }
+        for a in activity
+    ]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.caption(tr("group.no_participants"))
