@@ -8,21 +8,10 @@ from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
 from ledpro_journal.services import programme, sharing
 from ledpro_journal.ui.context import lang, require_user, tr, unit_of_work
-from ledpro_journal.ui.navigation import target
-from ledpro_journal.ui.sharing import feed_list, shared_reader
+from ledpro_journal.ui.sharing import feed_list
 from ledpro_journal.ui.widgets import cohort_picker
 
 viewer = require_user(Role.FACILITATOR)
-
-share_id = st.query_params.get("share")
-if share_id:
-    st.page_link(target("pages/facilitator.py"), label=tr("group_page.back"), icon=":material/arrow_back:")
-    try:
-        number = int(st.query_params["v"]) if "v" in st.query_params else None
-        shared_reader(viewer, int(share_id), number)
-    except ValueError:
-        st.warning(tr("error.not_found"))
-    st.stop()
 
 st.title(tr("nav.facilitator"))
 with unit_of_work() as session:
@@ -46,7 +35,7 @@ with shared_tab:
         unread = sum(1 for i in items if i.unread)
         with st.expander(tr("facilitator_page.group", name=group.name, count=len(items), unread=unread),
                          expanded=unread > 0):
-            feed_list(items, empty_key="group_page.nothing_new", reader_page="pages/facilitator.py")
+            feed_list(items, empty_key="group_page.nothing_new")
 
 with people_tab:
     st.caption(tr("facilitator_page.activity_lead"))

@@ -9,19 +9,9 @@ from ledpro_journal.services import journal, programme, sharing
 from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
 from ledpro_journal.ui.editor import show_text, template_name
 from ledpro_journal.ui.navigation import target
-from ledpro_journal.ui.sharing import feed_list, shared_reader
+from ledpro_journal.ui.sharing import feed_list
 
 viewer = require_user(Role.PARTICIPANT)
-
-share_id = st.query_params.get("share")
-if share_id:
-    st.page_link(target("pages/group.py"), label=tr("group_page.back"), icon=":material/arrow_back:")
-    try:
-        number = int(st.query_params["v"]) if "v" in st.query_params else None
-        shared_reader(viewer, int(share_id), number)
-    except ValueError:
-        st.warning(tr("error.not_found"))
-    st.stop()
 
 with unit_of_work() as session:
     views = programme.my_programmes(viewer.user, session=session)
@@ -45,7 +35,7 @@ with new_tab:
         st.caption(tr("group_page.since", number=last.number))
     with unit_of_work() as session:
         items = sharing.feed(viewer.user, session=session, since=since)
-    feed_list(items, empty_key="group_page.nothing_new", reader_page="pages/group.py")
+    feed_list(items, empty_key="group_page.nothing_new")
 
 with prepare_tab:
     upcoming = when.next_gathering
@@ -61,7 +51,7 @@ with prepare_tab:
         for item, shared in zip(items, prepared):
             with st.container(border=True):
                 st.markdown(f"**{plain(item.title) or template_name(item.template)}** — {plain(item.owner_name)}")
-                st.page_link(target("pages/group.py"), label=tr("share.open"), icon=":material/forum:",
+                st.page_link(target("pages/shared.py"), label=tr("share.open"), icon=":material/forum:",
                              query_params={"share": str(item.share_id)})
                 for comment in shared.comments:
                     st.caption(f"{plain(comment.author_name)} · {format_datetime(comment.created_at, lang())}")

@@ -427,6 +427,7 @@ MESSAGES: dict[str, str] = {
     'start.recent': 'Last edited',
     'start.nothing': 'Nothing here now.',
     # sharing and the groups
+    'nav.shared': 'Shared note',
     'nav.group': 'Reflection group',
     'nav.facilitator': 'Groups and participants',
     'journal.filter.shared': 'Sharing',

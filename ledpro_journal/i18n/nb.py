@@ -426,6 +426,7 @@ MESSAGES: dict[str, str] = {
     'start.recent': 'Sist redigert',
     'start.nothing': 'Ingenting her nå.',
     # sharing and the groups
+    'nav.shared': 'Delt notat',
     'nav.group': 'Refleksjonsgruppa',
     'nav.facilitator': 'Grupper og deltakere',
     'journal.filter.shared': 'Deling',

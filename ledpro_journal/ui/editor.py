@@ -106,7 +106,6 @@ _STYLE = """
 <style>
 .ledpro-meta { color: rgba(49, 51, 63, 0.6); font-size: 0.9rem; display: flex; gap: 1.25rem; flex-wrap: wrap; }
 .ledpro-draft-failed { color: #b42318; }
-.ledpro-text { white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55; }
 </style>
 """
 
@@ -114,7 +113,7 @@ _STYLE = """
 def show_text(text: str) -> None:
     """User text shown exactly as written: line breaks, tabs and spaces kept; never HTML, never Markdown
     (so nothing in it can load a remote image)."""
-    st.html(f'<div class="ledpro-text">{escape(text or "")}</div>')
+    st.html(f'<div style="white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55">{escape(text or "")}</div>')
 
 
 def period_label(gathering: Gathering | None, gatherings: list[Gathering]) -> str:

@@ -32,7 +32,10 @@ _ADMIN = [
     ("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", {Role.ADMIN}),
 ]
 _ME = [("pages/account.py", "nav.account", ":material/person:", None)]
-_HIDDEN = [("pages/write.py", "nav.write", ":material/edit:", {Role.PARTICIPANT})]
+_HIDDEN = [
+    ("pages/write.py", "nav.write", ":material/edit:", {Role.PARTICIPANT}),
+    ("pages/shared.py", "nav.shared", ":material/forum:", {Role.PARTICIPANT, Role.FACILITATOR}),
+]
 
 
 def build(viewer: Viewer):

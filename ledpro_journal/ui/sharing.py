@@ -53,7 +53,7 @@ def _shared_status(viewer: Viewer, document: Document, item: sharing.MyShare, er
             text += "  \n" + tr("share.comments", count=item.comments, new=item.new_comments)
         st.markdown(text)
         read_col, withdraw_col = st.columns(2)
-        read_col.page_link(target("pages/group.py"), label=tr("share.open"), icon=":material/forum:",
+        read_col.page_link(target("pages/shared.py"), label=tr("share.open"), icon=":material/forum:",
                            query_params={"share": str(item.share_id)})
         if withdraw_col.button(tr("share.withdraw"), key=f"withdraw-{item.share_id}", icon=":material/visibility_off:"):
             outcome = run_action(
@@ -202,8 +202,8 @@ def _comments(viewer: Viewer, view: sharing.SharedView) -> None:
             st.rerun()
 
 
-def feed_list(items: list[sharing.FeedItem], *, empty_key: str, reader_page: str) -> None:
-    """Shared items, newest first, with unread markers; each opens in the reader on `reader_page`."""
+def feed_list(items: list[sharing.FeedItem], *, empty_key: str) -> None:
+    """Shared items, newest first, with unread markers; each opens in the reader."""
     if not items:
         st.caption(tr(empty_key))
         return
@@ -217,6 +217,6 @@ def feed_list(items: list[sharing.FeedItem], *, empty_key: str, reader_page: str
             details.append(tr("share.version_count", count=item.versions))
         if item.audience == Audience.FACILITATORS:
             details.append(tr("share.audience.facilitators"))
-        st.page_link(target(reader_page),
+        st.page_link(target("pages/shared.py"),
                      label=f"{marker}{title} :gray[· {' · '.join(details)}]", icon=":material/article:",
                      query_params={"share": str(item.share_id)})

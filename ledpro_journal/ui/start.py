@@ -47,7 +47,7 @@ def journal_start(viewer: Viewer, today: date) -> None:
         summary = journal.overview(viewer.user, session=session, today=today)
         comments = sharing.new_comments_on_my_shares(viewer.user, session=session)
     for item in comments:
-        st.page_link(target("pages/group.py"), icon=":material/mark_chat_unread:",
+        st.page_link(target("pages/shared.py"), icon=":material/mark_chat_unread:",
                      label=tr("start.new_comments", count=item.count, title=plain(item.title) or tr("journal.untitled")),
                      query_params={"share": str(item.share_id)})
     if summary.is_new:
