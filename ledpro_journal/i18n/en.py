@@ -446,6 +446,7 @@ MESSAGES: dict[str, str] = {
     'share.audience.group': 'The reflection group (and the facilitators)',
     'share.audience.facilitators': 'The facilitators only',
     'share.names_found': 'The text may contain {count} names. You have a duty of confidentiality: replace names with roles in what you share (for example “manager A”, “colleague B”).',
+    'share.use_suggestions': 'Replace names I have not filled in with the suggestion (person A, person B …)',
     'share.names_help': 'Only the shared version changes; your journal keeps the text as you wrote it. Empty field: the name stays as it is.',
     'share.no_names': 'No words that look like names were found. Read it through before sharing anyway.',
     'share.replace_with': 'Replace “{name}” with',

@@ -445,6 +445,7 @@ MESSAGES: dict[str, str] = {
     'share.audience.group': 'Refleksjonsgruppa (og faglærerne)',
     'share.audience.facilitators': 'Bare faglærerne',
     'share.names_found': 'Teksten kan inneholde {count} navn. Du har taushetsplikt: erstatt navn med roller i det du deler (for eksempel «leder A», «kollega B»).',
+    'share.use_suggestions': 'Erstatt navn jeg ikke har fylt ut med forslaget (person A, person B …)',
     'share.names_help': 'Bare den delte versjonen endres; journalen din beholder teksten slik du skrev den. Tomt felt: navnet står som det er.',
     'share.no_names': 'Fant ingen ord som ser ut som navn. Les likevel over før du deler.',
     'share.replace_with': 'Erstatt «{name}» med',

@@ -223,11 +223,13 @@ def feed(
     *,
     session: Session,
     group_id: int | None = None,
+    cohort_id: int | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[FeedItem]:
     """What is shared where the actor may read it, newest first. Participants: their group (group_id is
-    ignored: always the group they are in now). Facilitators: the given group of a cohort of theirs."""
+    ignored: always the group they are in now). Facilitators: the given group of a cohort of theirs, or
+    with group_id None and a cohort_id, what participants without a group shared with them."""
     if actor is None or not actor.is_active:
         raise NotAllowed()
     if actor.role == Role.PARTICIPANT:
@@ -238,11 +240,21 @@ def feed(
             _shares_in_group(membership.group_id, membership.cohort_id).where(Share.audience == Audience.GROUP)
         ).all()
     elif actor.role == Role.FACILITATOR:
-        group = session.get(ReflectionGroup, group_id) if group_id is not None else None
-        if group is None:
-            raise NotFound()
-        permissions.ensure_facilitator_of(actor, session, group.cohort_id)
-        shares = session.exec(_shares_in_group(group.id, group.cohort_id)).all()
+        if group_id is None and cohort_id is not None:
+            # Shared by participants who were in no group: only the facilitators see those.
+            permissions.ensure_facilitator_of(actor, session, cohort_id)
+            shares = session.exec(
+                select(Share)
+                .where(Share.withdrawn_at.is_(None))
+                .where(Share.group_id.is_(None))
+                .where(Share.cohort_id == cohort_id)
+            ).all()
+        else:
+            group = session.get(ReflectionGroup, group_id) if group_id is not None else None
+            if group is None:
+                raise NotFound()
+            permissions.ensure_facilitator_of(actor, session, group.cohort_id)
+            shares = session.exec(_shares_in_group(group.id, group.cohort_id)).all()
     else:
         raise NotAllowed()
     items = []

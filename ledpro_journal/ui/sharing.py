@@ -76,6 +76,7 @@ def _share_form(viewer: Viewer, document: Document, errors_key: str) -> None:
     if candidates:
         st.warning(tr("share.names_found", count=len(candidates)), icon=":material/person_search:")
         suggestions = names.suggested_roles(candidates)
+        use_suggestions = st.toggle(tr("share.use_suggestions"), key=f"share-suggest-{document.id}")
         for candidate in candidates:
             name_col, role_col = st.columns([1, 2], vertical_alignment="center")
             name_col.markdown(f"**{plain(candidate.word)}** :gray[({candidate.count}×)]")
@@ -83,7 +84,7 @@ def _share_form(viewer: Viewer, document: Document, errors_key: str) -> None:
                 tr("share.replace_with", name=candidate.word), value="", placeholder=suggestions[candidate.word],
                 key=f"share-name-{document.id}-{candidate.word}", label_visibility="collapsed",
             )
-            replacements[candidate.word] = replace
+            replacements[candidate.word] = replace or (suggestions[candidate.word] if use_suggestions else "")
         st.caption(tr("share.names_help"))
     else:
         st.caption(tr("share.no_names"))
