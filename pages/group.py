@@ -45,7 +45,8 @@ with prepare_tab:
         with unit_of_work() as session:
             start, end = sharing.period_bounds(session, upcoming.cohort_id, upcoming.number)
             items = sharing.feed(viewer.user, session=session, since=start, until=end)
-            prepared = [sharing.read_share(viewer.user, session=session, share_id=i.share_id) for i in items]
+            prepared = [sharing.read_share(viewer.user, session=session, share_id=i.share_id, mark_seen=False)
+                        for i in items]
         st.subheader(tr("group_page.prepare_title", number=upcoming.number))
         st.caption(tr("group_page.prepare_lead", count=len(prepared)))
         for item, shared in zip(items, prepared):

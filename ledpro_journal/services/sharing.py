@@ -69,6 +69,9 @@ def share_document(
     if audience == Audience.GROUP and membership.group_id is None:
         raise Conflict("sharing.no_group")
     replacements = replacements or {}
+    fields = _snapshot(document.fields, replacements)
+    # An action is shown with its log entries: a new or changed log entry is something new to share.
+    logs = _log_snapshots(session, document, replacements) if document.kind == DocumentKind.ACTION else []
 
     share = session.exec(
         select(Share).where(Share.document_id == document.id).where(Share.audience == audience)
@@ -79,8 +82,11 @@ def share_document(
                       group_id=membership.group_id, created_at=now)
     elif share.withdrawn_at is None:
         latest = _latest_version(session, share.id)
-        if latest is not None and latest.document_version == document.version and latest.fields == _snapshot(
-            document.fields, replacements
+        if (
+            latest is not None
+            and latest.document_version == document.version
+            and latest.fields == fields
+            and latest.logs == logs
         ):
             raise Conflict("sharing.already_shared")
     share.withdrawn_at = None
@@ -91,7 +97,6 @@ def share_document(
     session.flush()
 
     number = (session.exec(select(func.max(SharedVersion.number)).where(SharedVersion.share_id == share.id)).one() or 0) + 1
-    fields = _snapshot(document.fields, replacements)
     version = SharedVersion(
         share_id=share.id,
         number=number,
@@ -100,7 +105,7 @@ def share_document(
         template=document.template,
         title=" ".join((fields.get(TITLE) or "").split())[:200],
         fields=fields,
-        logs=_log_snapshots(session, document, replacements) if document.kind == DocumentKind.ACTION else [],
+        logs=logs,
         gathering_id=document.gathering_id,
         shared_at=now,
     )
@@ -316,9 +321,11 @@ class SharedView:
         return self.version.number == self.versions[0][0]
 
 
-def read_share(actor: User, *, session: Session, share_id: int, number: int | None = None) -> SharedView:
+def read_share(
+    actor: User, *, session: Session, share_id: int, number: int | None = None, mark_seen: bool = True
+) -> SharedView:
     """One shared document as it was shared (the latest version, or an earlier one), with its comments.
-    Opening it marks it read."""
+    Opening it marks it read (mark_seen=False: only listed with its comments, as on the group page)."""
     share = session.get(Share, share_id) if isinstance(share_id, int) else None
     permissions.ensure_can_read_share(actor, session, share)
     versions = session.exec(
@@ -342,7 +349,8 @@ def read_share(actor: User, *, session: Session, share_id: int, number: int | No
     ).all()
     owner = session.get(User, share.owner_id)
     document_version = session.exec(select(Document.version).where(Document.id == share.document_id)).one()
-    _mark_seen(session, actor.id, share.id, utcnow())
+    if mark_seen:
+        _mark_seen(session, actor.id, share.id, utcnow())
     return SharedView(
         share=share,
         owner_name=owner.display_name,

@@ -113,7 +113,8 @@ _STYLE = """
 def show_text(text: str) -> None:
     """User text shown exactly as written: line breaks, tabs and spaces kept; never HTML, never Markdown
     (so nothing in it can load a remote image)."""
-    st.html(f'<div style="white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55">{escape(text or "")}</div>')
+    st.html(f'<div class="ledpro-text" style="white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55">'
+            f'{escape(text or "")}</div>')
 
 
 def period_label(gathering: Gathering | None, gatherings: list[Gathering]) -> str:

@@ -9,6 +9,8 @@ real server-side session and holds its token, exactly as the HttpOnly cookie wou
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +35,37 @@ PAGES = ROOT / "pages"
 TIMEOUT = 30
 ADMIN_PAGES = ["pages/admin_cohorts.py", "pages/admin_groups.py", "pages/admin_invites.py", "pages/admin_users.py"]
 JOURNAL_PAGES = ["pages/challenge.py", "pages/actions.py", "pages/notes.py", "pages/bin.py", "pages/write.py"]
-ALL_PAGES = ["pages/home.py", "pages/account.py", *ADMIN_PAGES, *JOURNAL_PAGES]
+# Sharing: the group page for participants, the facilitators' page, and the shared reader for both.
+GROUP_PAGES = ["pages/group.py"]
+FACILITATOR_PAGES = ["pages/facilitator.py"]
+SHARED_PAGES = ["pages/shared.py"]
+PARTICIPANT_PAGES = [*JOURNAL_PAGES, *GROUP_PAGES, *SHARED_PAGES]
+ALL_PAGES = ["pages/home.py", "pages/account.py", *ADMIN_PAGES, *JOURNAL_PAGES, *GROUP_PAGES, *FACILITATOR_PAGES,
+             *SHARED_PAGES]
 
 
 def nb(key: str, **params: object) -> str:
     return t(key, "nb", **params)
+
+
+# The title each page shows (the group page shows the group's name when there is one; the shared page
+# shows the shared note's title, so its entry is the page's name in the navigation).
+PAGE_TITLES = {
+    "pages/home.py": "Hei,",
+    "pages/account.py": nb("account.title"),
+    "pages/admin_cohorts.py": nb("nav.admin_cohorts"),
+    "pages/admin_groups.py": nb("nav.admin_groups"),
+    "pages/admin_invites.py": nb("nav.admin_invites"),
+    "pages/admin_users.py": nb("nav.admin_users"),
+    "pages/challenge.py": nb("nav.challenge"),
+    "pages/actions.py": nb("nav.actions"),
+    "pages/notes.py": nb("nav.notes"),
+    "pages/bin.py": nb("nav.bin"),
+    "pages/write.py": nb("nav.write"),
+    "pages/group.py": nb("nav.group"),
+    "pages/facilitator.py": nb("nav.facilitator"),
+    "pages/shared.py": nb("nav.shared"),
+}
 
 
 def en(key: str, **params: object) -> str:
@@ -336,6 +364,19 @@ def click(at: AppTest, label: str) -> AppTest:
 
 def htmls(at: AppTest) -> list[str]:
     return [node.value for node in at.main if getattr(node, "type", None) == "html"]
+
+
+_SHOWN_TEXT = re.compile(r'^<div class="ledpro-text" style="white-space: pre-wrap;[^"]*">(.*)</div>$', re.DOTALL)
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """The user texts shown as plain text (editor.show_text: an st.html body, escaped), unescaped again."""
+    texts = []
+    for body in htmls(at):
+        match = _SHOWN_TEXT.match(body)
+        if match:
+            texts.append(html.unescape(match.group(1)))
+    return texts
 
 
 def page_links(at: AppTest) -> list[tuple[str, str]]:

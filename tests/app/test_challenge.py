@@ -3,8 +3,6 @@ discarded, and saves from another tab shown as a conflict instead of overwriting
 
 from __future__ import annotations
 
-from html import escape
-
 from sqlmodel import select
 
 from ledpro_journal.i18n import format_datetime
@@ -19,6 +17,7 @@ from tests.app.conftest import (
     nb,
     open_page,
     run,
+    shown_texts,
     titles,
     toasts,
     visible_text,
@@ -84,7 +83,8 @@ def test_save_makes_versions_and_restore_brings_an_old_text_back_as_a_new_versio
     assert field(at, CONTEXT).value == first_context
     assert any(nb("journal.version_line", version=1, time=format_datetime(challenge.updated_at, "nb")) in h
                for h in htmls(at))
-    assert [e.label for e in at.expander] == [nb("journal.history", count=1)]
+    # The history, and (now that there is a saved version) the share panel.
+    assert [e.label for e in at.expander] == [nb("journal.history", count=1), nb("share.panel")]
     assert nb("journal.history_none") in [c.value for c in at.expander[0].caption]
 
     field(at, CONTEXT).input("Avdelingen er slått sammen med en annen.")
@@ -96,7 +96,7 @@ def test_save_makes_versions_and_restore_brings_an_old_text_back_as_a_new_versio
     assert toasts(at) == [nb("journal.saved", version=2)]
 
     # The history lists version 1 and shows its text beside the current one, as plain text.
-    [history] = at.expander
+    history, _share_panel = at.expander
     assert history.label == nb("journal.history", count=2)
     version_1 = fresh().exec(
         select(DocumentRevision).where(DocumentRevision.document_id == challenge.id, DocumentRevision.version == 1)
@@ -105,9 +105,9 @@ def test_save_makes_versions_and_restore_brings_an_old_text_back_as_a_new_versio
     assert picker.options == [
         nb("journal.history_item", version=1, time=format_datetime(version_1.saved_at, "nb"), words=version_1.word_count)
     ]
-    shown = htmls(at)
-    assert f'<div class="ledpro-text">{escape(first_context)}</div>' in shown
-    assert '<div class="ledpro-text">Avdelingen er slått sammen med en annen.</div>' in shown
+    shown = shown_texts(at)
+    assert first_context in shown
+    assert "Avdelingen er slått sammen med en annen." in shown
 
     click(at, nb("journal.restore_version", version=1))
     [challenge] = challenges(fresh)
@@ -182,9 +182,9 @@ def assert_conflict_shown(at, fresh, challenge_id: int) -> None:
         nb("journal.conflict", version=2, time=format_datetime(current.updated_at, "nb"))
     ]
     # Both texts side by side, and nothing overwritten.
-    shown = htmls(at)
-    assert '<div class="ledpro-text">Fra fane B</div>' in shown
-    assert '<div class="ledpro-text">Fra fane A</div>' in shown
+    shown = shown_texts(at)
+    assert "Fra fane B" in shown
+    assert "Fra fane A" in shown
     assert (current.version, current.fields["context"]) == (2, "Fra fane B")
     assert not toasts(at)
     assert field(at, CONTEXT).value == "Fra fane A"
@@ -209,7 +209,7 @@ def test_save_after_a_save_in_another_tab_shows_the_conflict_and_keeps_both(writ
     assert [option.split(" – ")[0] for option in picker.options] == ["Versjon 2", "Versjon 1"]
     picker.set_value(2)
     run(at)
-    assert '<div class="ledpro-text">Fra fane B</div>' in htmls(at)
+    assert "Fra fane B" in shown_texts(at)
 
 
 def test_conflict_with_the_draft_the_browser_sent_and_taking_the_saved_version(writers, browser, dbs, fresh):

@@ -4,15 +4,25 @@ visitor without a valid session sees (the signed-out message and nothing of any 
 from __future__ import annotations
 
 import pytest
-
 from sqlmodel import select
 
-from ledpro_journal.models import Document, Role
-from ledpro_journal.services import accounts
+from ledpro_journal.models import (
+    Audience,
+    CohortMembership,
+    Document,
+    DocumentKind,
+    Role,
+)
+from ledpro_journal.services import accounts, programme, sharing
 from tests.app.conftest import (
     ADMIN_PAGES,
     ALL_PAGES,
+    FACILITATOR_PAGES,
+    GROUP_PAGES,
     JOURNAL_PAGES,
+    PAGE_TITLES,
+    PARTICIPANT_PAGES,
+    SHARED_PAGES,
     assert_no_exception,
     assert_signed_out,
     entry_app,
@@ -23,21 +33,21 @@ from tests.app.conftest import (
     run,
     titles,
     visible_text,
+    write,
 )
 from tests.helpers import make_admin, make_cohort, make_member
 
-PAGE_TITLES = {
-    "pages/home.py": "Hei,",
-    "pages/account.py": nb("account.title"),
-    "pages/admin_cohorts.py": nb("nav.admin_cohorts"),
-    "pages/admin_groups.py": nb("nav.admin_groups"),
-    "pages/admin_invites.py": nb("nav.admin_invites"),
-    "pages/admin_users.py": nb("nav.admin_users"),
-    "pages/challenge.py": nb("nav.challenge"),
-    "pages/actions.py": nb("nav.actions"),
-    "pages/notes.py": nb("nav.notes"),
-    "pages/bin.py": nb("nav.bin"),
-    "pages/write.py": nb("nav.write"),
+# What each role's navigation holds.
+REGISTERED = {
+    "admin": {"pages/home.py", "pages/account.py", *ADMIN_PAGES},
+    "participant": {"pages/home.py", "pages/account.py", *PARTICIPANT_PAGES},
+    "facilitator": {"pages/home.py", "pages/account.py", *FACILITATOR_PAGES, *SHARED_PAGES},
+}
+# The pages of the other roles: run directly, each says "Ingen tilgang".
+NOT_FOR = {
+    "admin": [*JOURNAL_PAGES, *GROUP_PAGES, *FACILITATOR_PAGES, *SHARED_PAGES],
+    "participant": [*ADMIN_PAGES, *FACILITATOR_PAGES],
+    "facilitator": [*ADMIN_PAGES, *JOURNAL_PAGES, *GROUP_PAGES],
 }
 # What each journal page shows a participant who has written nothing (write.py without ?id= says not found).
 JOURNAL_TITLES = {
@@ -69,7 +79,8 @@ def test_anonymous_visitor_sees_only_the_signed_out_message(people):
 def test_admin_navigation_holds_every_page(people, browser):
     browser.sign_in(people["admin"])
     at = run(entry_app())
-    assert registered_pages(at) == set(ALL_PAGES) - set(JOURNAL_PAGES)
+    assert registered_pages(at) == REGISTERED["admin"]
+    assert registered_pages(at) == set(ALL_PAGES) - set(NOT_FOR["admin"])
     assert titles(at) == [nb("home.title", name="Ada Admin")]
     assert [c.value for c in at.sidebar.caption] == [nb("nav.signed_in_as", name="Ada Admin", role=nb("role.admin"))]
     assert has_sign_out_link(at)
@@ -83,25 +94,20 @@ def test_admin_navigation_holds_every_page(people, browser):
 def test_participant_and_facilitator_navigation_has_no_admin_pages(people, browser, role):
     browser.sign_in(people[role])
     at = run(entry_app())
-    journal = set(JOURNAL_PAGES) if role == "participant" else set()
-    assert registered_pages(at) == {"pages/home.py", "pages/account.py"} | journal
+    assert registered_pages(at) == REGISTERED[role]
     assert titles(at) == [nb("home.title", name=people[role].display_name)]
-    for page in ADMIN_PAGES:
+    for page in NOT_FOR[role]:
         with pytest.raises(ValueError):
             at.switch_page(page)
-    if role == "facilitator":
-        for page in JOURNAL_PAGES:
-            with pytest.raises(ValueError):
-                at.switch_page(page)
     at.switch_page("pages/account.py")
     run(at)
     assert titles(at) == [nb("account.title")]
 
 
-def test_admin_cannot_navigate_to_journal_pages(people, browser):
+def test_admin_cannot_navigate_to_journal_or_sharing_pages(people, browser):
     browser.sign_in(people["admin"])
     at = run(entry_app())
-    for page in JOURNAL_PAGES:
+    for page in NOT_FOR["admin"]:
         with pytest.raises(ValueError):
             at.switch_page(page)
 
@@ -153,7 +159,75 @@ def test_page_file_run_directly_by_an_anonymous_visitor_shows_nothing_of_the_pag
     assert_signed_out(
         at, PAGE_TITLES[page], nb("account.password_title"), nb("home.admin_lead"), nb("cohort.new"),
         nb("invite.new"), nb("user.lead"), nb("group.title"), people["cohort"].name,
+        nb("group_page.back"), nb("group_page.tab.new"), nb("facilitator_page.tab.activity"),
+        nb("error.not_found"),
     )
+    assert not at.page_link and not at.expander and not at.warning
+
+
+def test_shared_page_run_directly_by_an_anonymous_visitor_with_a_share_id_shows_nothing(people, dbs):
+    """Even with ?share= of a real share: the signed-out message, and none of its text."""
+    group = programme.create_group(people["admin"], session=dbs, cohort_id=people["cohort"].id, name="Gruppe Nord")
+    dbs.commit()
+    programme.move_to_group(people["admin"], session=dbs, membership_id=_membership_id(dbs, people["participant"]),
+                            group_id=group.id)
+    dbs.commit()
+    note = write(dbs, people["participant"], DocumentKind.NOTE, {"title": "Delt tittel", "description": "Delt hemmelighet"})
+    shared = sharing.share_document(people["participant"], session=dbs, document_id=note.id, audience=Audience.GROUP)
+    dbs.commit()
+    at = page_app("pages/shared.py")
+    at.query_params["share"] = str(shared.share_id)
+    run(at)
+    assert_signed_out(at, "Delt tittel", "Delt hemmelighet", "Pia Deltaker", nb("group_page.back"))
+    assert not at.page_link
+
+
+def _membership_id(dbs, user) -> int:
+    return dbs.exec(select(CohortMembership.id).where(CohortMembership.user_id == user.id)).one()
+
+
+@pytest.mark.parametrize(
+    ("role", "page"), [(role, page) for role in ("admin", "participant", "facilitator") for page in NOT_FOR[role]
+                       if page in (*GROUP_PAGES, *FACILITATOR_PAGES, *SHARED_PAGES)],
+)
+def test_sharing_page_run_directly_by_the_wrong_role_says_no_access(people, browser, dbs, role, page):
+    browser.sign_in(people[role])
+    at = page_app(page)
+    at.query_params["share"] = "1"
+    run(at)
+    assert titles(at) == [nb("error.no_access_title")]
+    assert [w.value for w in at.warning] == [nb("error.not_allowed")]
+    assert not at.form and not at.text_input and not at.text_area and not at.selectbox and not at.button
+    assert not at.page_link and not at.tabs and not at.dataframe and not at.expander
+    text = visible_text(at)
+    assert PAGE_TITLES[page] not in text
+    assert people["cohort"].name not in text
+    assert "Pia Deltaker" not in text
+
+
+@pytest.mark.parametrize(("role", "page", "title"), [
+    ("participant", "pages/group.py", nb("nav.group")),
+    ("facilitator", "pages/facilitator.py", nb("nav.facilitator")),
+])
+def test_sharing_pages_open_from_the_navigation_for_their_role(people, browser, role, page, title):
+    browser.sign_in(people[role])
+    at = run(entry_app())
+    at.switch_page(page)
+    run(at)
+    assert titles(at) == [title]
+    if role == "participant":  # Pia is in no group yet
+        assert [i.value for i in at.info] == [nb("group_page.no_group")]
+        assert not at.tabs
+
+
+@pytest.mark.parametrize("role", ["participant", "facilitator"])
+def test_shared_page_without_a_share_id_says_not_found(people, browser, role):
+    browser.sign_in(people[role])
+    at = run(entry_app())
+    at.switch_page("pages/shared.py")
+    run(at)
+    assert [w.value for w in at.warning] == [nb("error.not_found")]
+    assert not at.form and not at.text_area and not at.header
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
@@ -197,13 +271,12 @@ def test_admin_page_run_directly_by_a_facilitator_says_no_access(people, browser
 def test_navigation_stays_role_based_on_every_rerun(people, browser):
     browser.sign_in(people["participant"])
     at = run(entry_app())
-    journal = set(JOURNAL_PAGES)
     for _ in range(2):
         run(at)
-        assert registered_pages(at) == {"pages/home.py", "pages/account.py"} | journal
+        assert registered_pages(at) == REGISTERED["participant"]
     at.switch_page("pages/account.py")
     run(at)
-    assert registered_pages(at) == {"pages/home.py", "pages/account.py"} | journal
+    assert registered_pages(at) == REGISTERED["participant"]
     assert [c.value for c in at.sidebar.caption] == [
         nb("nav.signed_in_as", name="Pia Deltaker", role=nb("role.participant"))
     ]
