@@ -10,6 +10,7 @@ from ledpro_journal.ui.context import (
     show_flash,
     show_signed_out,
     tr,
+    viewer_for_this_run,
 )
 
 st.set_page_config(page_title="LEDPRO Journal", page_icon=":material/menu_book:", layout="wide")
@@ -24,4 +25,5 @@ with st.sidebar:
     st.caption(tr("nav.signed_in_as", name=plain(viewer.user.display_name), role=tr(f"role.{viewer.user.role}")))
     same_tab_link(tr("nav.sign_out"), "/auth/signout", icon=":material/logout:")
 show_flash()
-pages.run()
+with viewer_for_this_run(viewer):
+    pages.run()

@@ -218,9 +218,10 @@ class Document(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_documents_owner_kind", "owner_id", "kind", "deleted_at"),
         sa.Index("ix_documents_owner_updated", "owner_id", "updated_at"),
-        # Only what is in a bin: keeps emptying old bins at start cheap however much everyone has written.
+        # Only what is in a bin: a bin page and emptying old bins stay cheap however much everyone writes.
         sa.Index(
             "ix_documents_in_bin",
+            "owner_id",
             "deleted_at",
             sqlite_where=sa.text("deleted_at IS NOT NULL"),
             postgresql_where=sa.text("deleted_at IS NOT NULL"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ledpro_journal.i18n import format_datetime
+from ledpro_journal.i18n import format_datetime, today_in_oslo
 from ledpro_journal.models import DocumentKind, Role
 from ledpro_journal.services import journal, programme
 from ledpro_journal.templates import NOTE_TEMPLATES, TEMPLATES
@@ -15,10 +15,10 @@ viewer = require_user(Role.PARTICIPANT)
 st.title(tr("nav.notes"))
 
 with unit_of_work() as session:
-    views = programme.my_programmes(viewer.user, session=session)
+    gatherings = sorted(journal.timeline(viewer.user, session=session, today=today_in_oslo()).gatherings,
+                        key=lambda g: g.number)
+    themes = programme.list_themes(viewer.user, session=session, cohort_id=gatherings[0].cohort_id) if gatherings else []
     actions = journal.list_actions(viewer.user, session=session)
-gatherings = views[0].gatherings if views else []
-themes = sorted(views[0].themes.values(), key=lambda t: t.position) if views else []
 
 with st.container(border=True):
     template_col, button_col = st.columns([3, 1], vertical_alignment="bottom")

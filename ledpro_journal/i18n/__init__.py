@@ -71,7 +71,13 @@ def format_datetime(value: datetime | None, lang: str | None = None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return _babel_datetime(value.astimezone(OSLO), format="short", locale=_LOCALES[language_or_default(lang)])
+    return _format_datetime(value, language_or_default(lang))
+
+
+@lru_cache(maxsize=8192)
+def _format_datetime(value: datetime, lang: str) -> str:
+    # Lists show the same moments on every rerun.
+    return _babel_datetime(value.astimezone(OSLO), format="short", locale=_LOCALES[lang])
 
 
 def today_in_oslo() -> date:

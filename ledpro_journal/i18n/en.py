@@ -425,6 +425,7 @@ MESSAGES: dict[str, str] = {
     'start.without_log': 'Actions this period without a log',
     'start.without_reflection': 'Logged but not reflected on',
     'start.recent': 'Last edited',
+    'start.more': '{count} more – see Actions',
     'start.nothing': 'Nothing here now.',
     # sharing and the groups
     'nav.shared': 'Shared note',

@@ -424,6 +424,7 @@ MESSAGES: dict[str, str] = {
     'start.without_log': 'Aksjoner i denne perioden uten logg',
     'start.without_reflection': 'Logget, men ikke reflektert over',
     'start.recent': 'Sist redigert',
+    'start.more': '{count} til – se Aksjoner',
     'start.nothing': 'Ingenting her nå.',
     # sharing and the groups
     'nav.shared': 'Delt notat',

@@ -43,7 +43,7 @@ from ledpro_journal.templates import (
 )
 
 BIN_DAYS = 30
-PAGE_SIZE = 25
+PAGE_SIZE = 20
 MAX_FIELD_LENGTH = 1_000_000
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 
@@ -626,28 +626,24 @@ def timeline(actor: User, *, session: Session, today: date) -> Timeline:
 def overview(actor: User, *, session: Session, today: date) -> Overview:
     """The start page: what is written, what is due before the next gathering, what was edited last."""
     when = timeline(actor, session=session, today=today)
-    counts = dict(
-        session.exec(
-            select(Document.kind, func.count())
-            .where(Document.owner_id == actor.id)
-            .where(Document.deleted_at.is_(None))
-            .where(Document.version > 0)
-            .group_by(Document.kind)
-        ).all()
-    )
     current_period = when.current_period
-
-    actions = list_actions(actor, session=session)
-    open_actions = [a for a in actions if a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)]
-    logged = set(
-        session.exec(
-            select(Document.parent_id)
-            .where(Document.owner_id == actor.id)
-            .where(Document.kind == DocumentKind.LOG)
-            .where(Document.deleted_at.is_(None))
-            .where(Document.version > 0)
-        )
+    # One pass over the participant's own rows (no text columns) serves every list on the page.
+    rows = [
+        Row(*row)
+        for row in session.exec(
+            select(*_ROW_COLUMNS).where(Document.owner_id == actor.id).where(Document.deleted_at.is_(None))
+        ).all()
+    ]
+    saved = [r for r in rows if r.version > 0]
+    counts: dict[DocumentKind, int] = {}
+    for row in saved:
+        counts[row.kind] = counts.get(row.kind, 0) + 1
+    logged = {r.parent_id for r in saved if r.kind == DocumentKind.LOG}
+    actions = sorted(
+        (r for r in saved if r.kind == DocumentKind.ACTION),
+        key=lambda a: (a.happened_on is None, a.happened_on or date.min, a.id),
     )
+    open_actions = [a for a in actions if a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)]
     reflected = set(
         session.exec(
             select(NoteAction.action_id)
@@ -657,20 +653,8 @@ def overview(actor: User, *, session: Session, today: date) -> Overview:
         )
     )
     in_period = [a for a in open_actions if a.gathering_id == current_period]
-    recent = session.exec(
-        select(*_ROW_COLUMNS)
-        .where(Document.owner_id == actor.id)
-        .where(Document.deleted_at.is_(None))
-        .where(Document.version > 0)
-        .order_by(Document.updated_at.desc())
-        .limit(5)
-    ).all()
-    challenge_id = session.exec(
-        select(Document.id)
-        .where(Document.owner_id == actor.id)
-        .where(Document.kind == DocumentKind.CHALLENGE)
-        .where(Document.deleted_at.is_(None))
-    ).first()
+    recent = sorted(saved, key=lambda r: (r.updated_at, r.id), reverse=True)[:5]
+    challenge_id = next((r.id for r in rows if r.kind == DocumentKind.CHALLENGE), None)
     return Overview(
         has_challenge=counts.get(DocumentKind.CHALLENGE, 0) > 0,
         action_count=counts.get(DocumentKind.ACTION, 0),
@@ -678,8 +662,8 @@ def overview(actor: User, *, session: Session, today: date) -> Overview:
         note_count=counts.get(DocumentKind.NOTE, 0),
         next_gathering=when.next_gathering,
         current_period=current_period,
-        actions_without_log=[a for a in in_period if a.id not in logged and a.version > 0],
+        actions_without_log=[a for a in in_period if a.id not in logged],
         actions_without_reflection=[a for a in actions if a.id in logged and a.id not in reflected],
-        recently_edited=[Row(*row) for row in recent],
+        recently_edited=recent,
         challenge_id=challenge_id,
     )

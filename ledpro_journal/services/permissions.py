@@ -7,9 +7,10 @@ they are assigned to; participants see their own cohort.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ledpro_journal.models import CohortMembership, Role, User
+from ledpro_journal.models import CohortMembership, Role, Share, User
 from ledpro_journal.services.errors import NotAllowed, NotFound
 
 
@@ -117,3 +118,21 @@ def ensure_facilitator_of(actor: User | None, session: Session, cohort_id: int) 
     if membership is None:
         raise NotAllowed()
     return actor
+
+
+def readable_shares(actor: User | None, session: Session):
+    """The same rule as can_read_share, as a filter on the shares table, for lists of many shares."""
+    actor = _active(actor)
+    memberships = session.exec(select(CohortMembership).where(CohortMembership.user_id == actor.id)).all()
+    facilitated = [m.cohort_id for m in memberships if m.role == Role.FACILITATOR]
+    groups = [m.group_id for m in memberships if m.role == Role.PARTICIPANT and m.group_id is not None]
+    return sa.or_(
+        Share.owner_id == actor.id,
+        sa.and_(
+            Share.withdrawn_at.is_(None),
+            sa.or_(
+                Share.cohort_id.in_(facilitated or [-1]),
+                sa.and_(Share.audience == "group", Share.group_id.in_(groups or [-1])),
+            ),
+        ),
+    )

@@ -242,7 +242,9 @@ def feed(
         if membership.group_id is None:
             return []
         shares = session.exec(
-            _shares_in_group(membership.group_id, membership.cohort_id).where(Share.audience == Audience.GROUP)
+            _shares_in_group(membership.group_id, membership.cohort_id)
+            .where(Share.audience == Audience.GROUP)
+            .where(permissions.readable_shares(actor, session))
         ).all()
     elif actor.role == Role.FACILITATOR:
         if group_id is None and cohort_id is not None:
@@ -253,45 +255,72 @@ def feed(
                 .where(Share.withdrawn_at.is_(None))
                 .where(Share.group_id.is_(None))
                 .where(Share.cohort_id == cohort_id)
+                .where(permissions.readable_shares(actor, session))
             ).all()
         else:
             group = session.get(ReflectionGroup, group_id) if group_id is not None else None
             if group is None:
                 raise NotFound()
             permissions.ensure_facilitator_of(actor, session, group.cohort_id)
-            shares = session.exec(_shares_in_group(group.id, group.cohort_id)).all()
+            shares = session.exec(
+                _shares_in_group(group.id, group.cohort_id).where(permissions.readable_shares(actor, session))
+            ).all()
     else:
         raise NotAllowed()
+    return _feed_items(actor, session, shares, since=since, until=until)
+
+
+def _latest_versions(session: Session, share_ids: list[int]) -> dict[int, SharedVersion]:
+    newest = (
+        select(SharedVersion.share_id, func.max(SharedVersion.number).label("number"))
+        .where(SharedVersion.share_id.in_(share_ids or [-1]))
+        .group_by(SharedVersion.share_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(SharedVersion).join(
+            newest, sa.and_(SharedVersion.share_id == newest.c.share_id, SharedVersion.number == newest.c.number)
+        )
+    ).all()
+    return {version.share_id: version for version in rows}
+
+
+def _feed_items(actor: User, session: Session, shares, *, since, until) -> list[FeedItem]:
+    """A few set-wise queries for the whole list, not several per share: a group's year of sharing
+    is hundreds of items."""
+    ids = [share.id for share in shares]
+    latest = _latest_versions(session, ids)
+    seen = dict(session.exec(select(ShareSeen.share_id, ShareSeen.seen_at).where(ShareSeen.user_id == actor.id)
+                             .where(ShareSeen.share_id.in_(ids or [-1]))).all())
+    owners = dict(session.exec(select(User.id, User.display_name)
+                               .where(User.id.in_({share.owner_id for share in shares} or {-1}))).all())
+    comments = dict(session.exec(
+        select(SharedVersion.share_id, func.count(Comment.id))
+        .join(Comment, Comment.shared_version_id == SharedVersion.id)
+        .where(SharedVersion.share_id.in_(ids or [-1]))
+        .group_by(SharedVersion.share_id)
+    ).all())
     items = []
     for share in shares:
-        if not permissions.can_read_share(actor, session, share):
+        version = latest.get(share.id)
+        if version is None or (since is not None and version.shared_at < since):
             continue
-        latest = _latest_version(session, share.id)
-        if latest is None or (since is not None and latest.shared_at < since):
+        if until is not None and version.shared_at >= until:
             continue
-        if until is not None and latest.shared_at >= until:
-            continue
-        seen = session.get(ShareSeen, (actor.id, share.id))
-        owner = session.get(User, share.owner_id)
-        comments = session.exec(
-            select(func.count())
-            .select_from(Comment)
-            .join(SharedVersion, SharedVersion.id == Comment.shared_version_id)
-            .where(SharedVersion.share_id == share.id)
-        ).one()
+        last_seen = seen.get(share.id)
         items.append(
             FeedItem(
                 share_id=share.id,
-                owner_name=owner.display_name,
+                owner_name=owners.get(share.owner_id, ""),
                 is_mine=share.owner_id == actor.id,
                 audience=share.audience,
-                kind=latest.kind,
-                template=latest.template,
-                title=latest.title,
-                versions=latest.number,
-                shared_at=latest.shared_at,
-                comments=comments,
-                unread=share.owner_id != actor.id and (seen is None or seen.seen_at < latest.shared_at),
+                kind=version.kind,
+                template=version.template,
+                title=version.title,
+                versions=version.number,
+                shared_at=version.shared_at,
+                comments=comments.get(share.id, 0),
+                unread=share.owner_id != actor.id and (last_seen is None or last_seen < version.shared_at),
             )
         )
     return sorted(items, key=lambda item: item.shared_at, reverse=True)
@@ -454,23 +483,23 @@ class NewComments:
 def new_comments_on_my_shares(actor: User, *, session: Session) -> list[NewComments]:
     """For the owner's start page: comments others wrote since the owner last opened the share."""
     permissions.ensure_participant(actor)
-    result = []
-    for share in session.exec(select(Share).where(Share.owner_id == actor.id)).all():
-        seen = session.get(ShareSeen, (actor.id, share.id))
-        query = (
-            select(func.count())
-            .select_from(Comment)
-            .join(SharedVersion, SharedVersion.id == Comment.shared_version_id)
-            .where(SharedVersion.share_id == share.id)
-            .where(Comment.author_id != actor.id)
-        )
-        if seen is not None:
-            query = query.where(Comment.created_at > seen.seen_at)
-        count = session.exec(query).one()
-        if count:
-            latest = _latest_version(session, share.id)
-            result.append(NewComments(share.id, share.document_id, latest.title if latest else "", count))
-    return result
+    seen = (
+        select(ShareSeen.share_id, ShareSeen.seen_at).where(ShareSeen.user_id == actor.id).subquery()
+    )
+    rows = session.exec(
+        select(Share.id, Share.document_id, func.count(Comment.id))
+        .join(SharedVersion, SharedVersion.share_id == Share.id)
+        .join(Comment, Comment.shared_version_id == SharedVersion.id)
+        .join(seen, seen.c.share_id == Share.id, isouter=True)
+        .where(Share.owner_id == actor.id)
+        .where(Comment.author_id != actor.id)
+        .where(sa.or_(seen.c.seen_at.is_(None), Comment.created_at > seen.c.seen_at))
+        .group_by(Share.id, Share.document_id)
+    ).all()
+    if not rows:
+        return []
+    titles = {share_id: version.title for share_id, version in _latest_versions(session, [r[0] for r in rows]).items()}
+    return [NewComments(share_id, document_id, titles.get(share_id, ""), count) for share_id, document_id, count in rows]
 
 
 def shared_document_ids(actor: User, *, session: Session) -> set[int]:

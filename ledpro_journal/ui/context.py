@@ -108,9 +108,19 @@ def same_tab_link(label: str, href: str, *, icon: str) -> None:
     st.markdown(f'{icon} <a href="{escape(href)}" target="_self">{escape(label)}</a>', unsafe_allow_html=True)
 
 
+@contextmanager
+def viewer_for_this_run(viewer: Viewer) -> Iterator[None]:
+    """The entry script has just checked the session: the page it runs next need not check it again."""
+    _run.viewer = viewer
+    try:
+        yield
+    finally:
+        _run.viewer = None
+
+
 def require_user(*roles: Role) -> Viewer:
     """The one call at the top of every page: the signed-in viewer, or the page stops here."""
-    viewer = current_viewer()
+    viewer = getattr(_run, "viewer", None) or current_viewer()
     if viewer is None:
         show_signed_out()
         st.stop()

@@ -78,22 +78,29 @@ def _link(row: journal.Row, icon: str) -> None:
                  query_params={"id": str(row.id)})
 
 
+SHOWN = 5
+
+
+def _short_list(title: str, rows: list[journal.Row], icon: str) -> None:
+    """The first few, and how many more wait on the actions page: a start page is not an archive."""
+    st.subheader(title)
+    for row in rows[:SHOWN]:
+        _link(row, icon)
+    if len(rows) > SHOWN:
+        st.page_link(target("pages/actions.py"), label=tr("start.more", count=len(rows) - SHOWN),
+                     icon=":material/more_horiz:")
+    if not rows:
+        st.caption(tr("start.nothing"))
+
+
 def _where_i_am(summary: journal.Overview, today: date) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         if summary.next_gathering is not None:
             days = max((summary.next_gathering.start_date - today).days, 0)
             st.metric(tr("start.next_gathering", number=summary.next_gathering.number), tr("start.days_left", days=days))
-        st.subheader(tr("start.without_log"))
-        for row in summary.actions_without_log:
-            _link(row, ":material/flag:")
-        if not summary.actions_without_log:
-            st.caption(tr("start.nothing"))
-        st.subheader(tr("start.without_reflection"))
-        for row in summary.actions_without_reflection:
-            _link(row, ":material/psychology:")
-        if not summary.actions_without_reflection:
-            st.caption(tr("start.nothing"))
+        _short_list(tr("start.without_log"), summary.actions_without_log, ":material/flag:")
+        _short_list(tr("start.without_reflection"), summary.actions_without_reflection, ":material/psychology:")
     with right:
         st.subheader(tr("start.recent"))
         for row in summary.recently_edited:

@@ -17,7 +17,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_documents_in_bin",
         "documents",
-        ["deleted_at"],
+        ["owner_id", "deleted_at"],
         sqlite_where=sa.text("deleted_at IS NOT NULL"),
         postgresql_where=sa.text("deleted_at IS NOT NULL"),
     )
