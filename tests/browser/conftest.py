@@ -248,3 +248,18 @@ def pytest_runtest_makereport(item, call):
 def nav_link(page, name: str):
     """A link in the sidebar (pages also link to each other in their content, e.g. Min konto on Hjem)."""
     return page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True)
+
+
+def cohort_on_a_server(tmp_path_factory, name: str) -> dict:
+    """A fresh database with an administrator and the LEDPRO 2024 cohort, and a server on it."""
+    from tests.helpers import make_admin, make_cohort
+
+    directory = tmp_path_factory.mktemp(name)
+    url = sqlite_url(directory)
+
+    def build(session):
+        admin = make_admin(session)
+        return admin, make_cohort(session, admin).id
+
+    admin, cohort_id = seed(url, build)
+    return {"server": start_server(url, directory, name), "url": url, "admin": admin, "cohort_id": cohort_id}

@@ -10,7 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from ledpro_journal.i18n import t
-from tests.browser.conftest import PROJECT_ROOT, expect_sign_in_form, seed, sqlite_url, start_server
+from tests.browser.conftest import (
+    PROJECT_ROOT,
+    expect_sign_in_form,
+    seed,
+    sqlite_url,
+    start_server,
+)
 from tests.helpers import PASSWORD, make_admin, make_cohort
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import expect_sign_in_form, home_heading, sqlite_url, start_server
+from tests.browser.conftest import (
+    expect_sign_in_form,
+    home_heading,
+    sqlite_url,
+    start_server,
+)
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from ledpro_journal.i18n import t
 from ledpro_journal.models import Audience, DocumentKind, Role
 from ledpro_journal.services import journal, programme, sharing
-from tests.browser.conftest import nav_link, seed, sign_in, sqlite_url, start_server
-from tests.helpers import make_admin, make_cohort, make_member
+from tests.browser.conftest import cohort_on_a_server, nav_link, seed, sign_in
+from tests.helpers import make_cohort, make_member
 
 pytestmark = pytest.mark.browser
 
@@ -40,18 +40,9 @@ _numbers = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, chromium_path):
-    directory = tmp_path_factory.mktemp("sharing")
-    url = sqlite_url(directory)
-
-    def build(session):
-        admin = make_admin(session)
-        cohort = make_cohort(session, admin)
-        return admin, cohort.id
-
-    admin, cohort_id = seed(url, build)
-    server = start_server(url, directory, "sharing")
-    yield {"server": server, "url": url, "admin": admin, "cohort_id": cohort_id}
-    server.close()
+    world = cohort_on_a_server(tmp_path_factory, "sharing")
+    yield world
+    world["server"].close()
 
 
 class Group:
