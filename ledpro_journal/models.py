@@ -327,13 +327,19 @@ class Share(SQLModel, table=True):
         sa.Index("ix_shares_cohort", "cohort_id", "audience", "withdrawn_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
+    document_id: int | None = Field(
+        sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="SET NULL"), nullable=True, index=True),
+        description="None once the document is deleted for good: the share (withdrawn) keeps its comments",
     )
     owner_id: int = Field(
         sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     cohort_id: int = Field(sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False))
+    visible_from: int = Field(
+        default=1,
+        description="readers see shared versions from this number on: sharing again after a withdrawal, or "
+        "with another group, must not show what was withdrawn or shown to others",
+    )
     audience: Audience = Field(sa_column=sa.Column(sa.String(16), nullable=False))
     group_id: int | None = Field(
         default=None,

@@ -272,15 +272,22 @@ def sign_in_throttle(session: Session, *, username: str, address: str) -> Thrott
     return Throttle(delay_seconds=min(2.0 ** (failures - settings.login_slowdown_after), 8.0))
 
 
-def authenticate(session: Session, *, username: str, password: str, address: str) -> User | None:
-    """The user, or None for a wrong username or password (one answer for both, same time for both).
-
-    Raises SignInRefused while the account or the address is locked out.
-    """
+def count_attempt(session: Session, *, username: str, address: str) -> int:
+    """Step 1 of signing in: refused while locked out, otherwise counted as a failure until step 2
+    proves otherwise. The caller commits this before checking the password, so that guesses sent at
+    the same moment see each other (the check takes a while on purpose)."""
     throttle = sign_in_throttle(session, username=username, address=address)
     if throttle.locked_until is not None:
         remaining = max(1, int((throttle.locked_until - utcnow()).total_seconds() // 60) + 1)
         raise SignInRefused(minutes=remaining)
+    attempt = LoginAttempt(username=normalise_username(username)[:40], address=address[:64], succeeded=False)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def check_password(session: Session, *, attempt_id: int, username: str, password: str) -> User | None:
+    """Step 2: the user, or None for a wrong username or password (one answer, same time for both)."""
     key = normalise_username(username)[:40]
     user = session.exec(select(User).where(User.username == key)).first() if key else None
     try:
@@ -288,14 +295,22 @@ def authenticate(session: Session, *, username: str, password: str, address: str
         ok = user is not None and user.is_active
     except (VerificationError, InvalidHashError):
         ok = False
-    session.add(LoginAttempt(username=key, address=address[:64], succeeded=ok))
-    session.flush()
     if not ok:
         return None
+    session.execute(sa.update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True))
     if password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
         session.add(user)
     return user
+
+
+def authenticate(session: Session, *, username: str, password: str, address: str) -> User | None:
+    """Both steps in one transaction (command line and tests; the web sign-in commits between them).
+
+    Raises SignInRefused while the account or the address is locked out.
+    """
+    attempt_id = count_attempt(session, username=username, address=address)
+    return check_password(session, attempt_id=attempt_id, username=username, password=password)
 
 
 def start_session(session: Session, user: User, *, user_agent: str = "") -> str:

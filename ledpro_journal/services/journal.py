@@ -70,7 +70,7 @@ def _membership(session: Session, actor: User) -> CohortMembership:
 
 
 def _own(session: Session, actor: User, document_id: int, *, include_deleted: bool = False) -> Document:
-    document = session.get(Document, document_id) if isinstance(document_id, int) else None
+    document = session.get(Document, document_id) if permissions.valid_id(document_id) else None
     permissions.ensure_owner(actor, document)
     if document.deleted_at is not None and not include_deleted:
         raise NotFound()
@@ -382,6 +382,10 @@ def delete_document(actor: User, *, session: Session, document_id: int) -> None:
     now = utcnow()
     document.deleted_at = now
     session.add(document)
+    # What is in the bin is shown to no one: its shares are withdrawn (their comments stay with them).
+    session.execute(
+        sa.update(Share).where(Share.document_id == document.id).where(Share.withdrawn_at.is_(None)).values(withdrawn_at=now)
+    )
     if document.kind == DocumentKind.ACTION:
         session.execute(
             sa.update(Document)
@@ -509,7 +513,12 @@ def find(actor: User, *, session: Session, filters: Filters, page: int = 1, per_
             )
         )
     if filters.shared is not None:
-        shared_now = select(Share.document_id).where(Share.owner_id == actor.id).where(Share.withdrawn_at.is_(None))
+        shared_now = (
+            select(Share.document_id)
+            .where(Share.owner_id == actor.id)
+            .where(Share.withdrawn_at.is_(None))
+            .where(Share.document_id.is_not(None))
+        )
         query = query.where(Document.id.in_(shared_now) if filters.shared else Document.id.not_in(shared_now))
     for word in _printable(filters.query, 200).lower().split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

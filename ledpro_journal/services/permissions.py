@@ -136,3 +136,8 @@ def readable_shares(actor: User | None, session: Session):
             ),
         ),
     )
+
+
+def valid_id(value: object) -> bool:
+    """An identifier that can exist: a typed-in 10**20 is simply not there, not a database error."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63

@@ -61,7 +61,7 @@ def _clean(text: str | None, *, limit: int) -> str:
 
 
 def _get(session: Session, model, object_id: int | None):
-    row = session.get(model, object_id) if object_id is not None else None
+    row = session.get(model, object_id) if permissions.valid_id(object_id) else None
     if row is None:
         raise NotFound()
     return row

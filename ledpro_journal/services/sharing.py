@@ -77,6 +77,11 @@ def share_document(
         select(Share).where(Share.document_id == document.id).where(Share.audience == audience)
     ).first()
     now = utcnow()
+    # Readers of a share that was withdrawn, or that now goes to another group, must not get the
+    # earlier versions (or their comments) back: they start from the version shared now.
+    fresh_audience = share is not None and (
+        share.withdrawn_at is not None or (audience == Audience.GROUP and share.group_id != membership.group_id)
+    )
     if share is None:
         share = Share(document_id=document.id, owner_id=actor.id, cohort_id=document.cohort_id, audience=audience,
                       group_id=membership.group_id, created_at=now)
@@ -97,6 +102,9 @@ def share_document(
     session.flush()
 
     number = (session.exec(select(func.max(SharedVersion.number)).where(SharedVersion.share_id == share.id)).one() or 0) + 1
+    if fresh_audience:
+        share.visible_from = number
+        session.add(share)
     version = SharedVersion(
         share_id=share.id,
         number=number,
@@ -113,6 +121,16 @@ def share_document(
     _mark_seen(session, actor.id, share.id, now)
     session.flush()
     return version
+
+
+def texts_to_share(actor: User, *, session: Session, document_id: int) -> list[str]:
+    """Everything a share of this document would show (an action's log entries too): what the name
+    check must read."""
+    document = _own(session, actor, document_id)
+    texts = list(document.fields.values())
+    if document.kind == DocumentKind.ACTION:
+        texts += [text for log in _log_snapshots(session, document, {}) for text in log["fields"].values()]
+    return texts
 
 
 def _snapshot(fields: dict[str, str], replacements: dict[str, str]) -> dict[str, str]:
@@ -146,7 +164,7 @@ def _latest_version(session: Session, share_id: int) -> SharedVersion | None:
 
 def withdraw_share(actor: User, *, session: Session, share_id: int) -> Share:
     """Hides the document from the audience again. Comments stay visible to whoever wrote them."""
-    share = session.get(Share, share_id) if isinstance(share_id, int) else None
+    share = session.get(Share, share_id) if permissions.valid_id(share_id) else None
     if share is None or share.owner_id != getattr(actor, "id", None) or not getattr(actor, "is_active", False):
         raise NotFound()
     if share.withdrawn_at is None:
@@ -297,7 +315,9 @@ def _feed_items(actor: User, session: Session, shares, *, since, until) -> list[
     comments = dict(session.exec(
         select(SharedVersion.share_id, func.count(Comment.id))
         .join(Comment, Comment.shared_version_id == SharedVersion.id)
+        .join(Share, Share.id == SharedVersion.share_id)
         .where(SharedVersion.share_id.in_(ids or [-1]))
+        .where(sa.or_(Share.owner_id == actor.id, SharedVersion.number >= Share.visible_from))
         .group_by(SharedVersion.share_id)
     ).all())
     items = []
@@ -317,7 +337,7 @@ def _feed_items(actor: User, session: Session, shares, *, since, until) -> list[
                 kind=version.kind,
                 template=version.template,
                 title=version.title,
-                versions=version.number,
+                versions=version.number - (0 if share.owner_id == actor.id else share.visible_from - 1),
                 shared_at=version.shared_at,
                 comments=comments.get(share.id, 0),
                 unread=share.owner_id != actor.id and (last_seen is None or last_seen < version.shared_at),
@@ -355,16 +375,20 @@ def read_share(
 ) -> SharedView:
     """One shared document as it was shared (the latest version, or an earlier one), with its comments.
     Opening it marks it read (mark_seen=False: only listed with its comments, as on the group page)."""
-    share = session.get(Share, share_id) if isinstance(share_id, int) else None
+    share = session.get(Share, share_id) if permissions.valid_id(share_id) else None
     permissions.ensure_can_read_share(actor, session, share)
+    floor = 1 if share.owner_id == actor.id else share.visible_from
     versions = session.exec(
         select(SharedVersion.number, SharedVersion.shared_at, SharedVersion.document_version)
         .where(SharedVersion.share_id == share.id)
+        .where(SharedVersion.number >= floor)
         .order_by(SharedVersion.number.desc())
     ).all()
     if not versions:
         raise NotFound()
     wanted = number if number is not None else versions[0][0]
+    if wanted < floor:
+        raise NotFound()
     version = session.exec(
         select(SharedVersion).where(SharedVersion.share_id == share.id).where(SharedVersion.number == wanted)
     ).first()
@@ -377,7 +401,7 @@ def read_share(
         .order_by(Comment.created_at, Comment.id)
     ).all()
     owner = session.get(User, share.owner_id)
-    document_version = session.exec(select(Document.version).where(Document.id == share.document_id)).one()
+    document_version = session.exec(select(Document.version).where(Document.id == share.document_id)).first()
     if mark_seen:
         _mark_seen(session, actor.id, share.id, utcnow())
     return SharedView(
@@ -388,7 +412,7 @@ def read_share(
         comments=[
             CommentView(c.id, name, c.author_id == actor.id, c.text, c.created_at, c.edited_at) for c, name in rows
         ],
-        changed_since=document_version > versions[0][2],
+        changed_since=document_version is not None and document_version > versions[0][2],
     )
 
 
@@ -413,9 +437,11 @@ def _check_comment(text: str) -> str:
 
 
 def add_comment(actor: User, *, session: Session, shared_version_id: int, text: str) -> Comment:
-    version = session.get(SharedVersion, shared_version_id) if isinstance(shared_version_id, int) else None
+    version = session.get(SharedVersion, shared_version_id) if permissions.valid_id(shared_version_id) else None
     share = session.get(Share, version.share_id) if version else None
     permissions.ensure_can_read_share(actor, session, share)
+    if share.owner_id != actor.id and version.number < share.visible_from:
+        raise NotFound()
     if share.withdrawn_at is not None:
         raise Conflict("sharing.withdrawn")
     comment = Comment(shared_version_id=version.id, author_id=actor.id, text=_check_comment(text))
@@ -425,7 +451,7 @@ def add_comment(actor: User, *, session: Session, shared_version_id: int, text: 
 
 
 def _own_comment(actor: User, session: Session, comment_id: int) -> Comment:
-    comment = session.get(Comment, comment_id) if isinstance(comment_id, int) else None
+    comment = session.get(Comment, comment_id) if permissions.valid_id(comment_id) else None
     if comment is None or actor is None or not actor.is_active or comment.author_id != actor.id:
         raise NotFound()
     return comment
@@ -459,16 +485,21 @@ def my_comments(actor: User, *, session: Session) -> list[MyComment]:
     if actor is None or not actor.is_active:
         raise NotAllowed()
     rows = session.exec(
-        select(Comment, SharedVersion.title, Share)
+        select(Comment, SharedVersion.title, SharedVersion.number, Share)
         .join(SharedVersion, SharedVersion.id == Comment.shared_version_id)
         .join(Share, Share.id == SharedVersion.share_id)
         .where(Comment.author_id == actor.id)
         .order_by(Comment.created_at.desc())
     ).all()
+
+    def readable(share: Share, number: int) -> bool:
+        return permissions.can_read_share(actor, session, share) and (
+            share.owner_id == actor.id or number >= share.visible_from
+        )
+
     return [
-        MyComment(c.id, c.text, c.created_at, title if permissions.can_read_share(actor, session, share) else None,
-                  share.id)
-        for c, title, share in rows
+        MyComment(c.id, c.text, c.created_at, title if readable(share, number) else None, share.id)
+        for c, title, number, share in rows
     ]
 
 
@@ -506,7 +537,12 @@ def shared_document_ids(actor: User, *, session: Session) -> set[int]:
     """The actor's documents that are shared now (for the 'shared or not' filter)."""
     permissions.ensure_participant(actor)
     return set(
-        session.exec(select(Share.document_id).where(Share.owner_id == actor.id).where(Share.withdrawn_at.is_(None)))
+        session.exec(
+            select(Share.document_id)
+            .where(Share.owner_id == actor.id)
+            .where(Share.withdrawn_at.is_(None))
+            .where(Share.document_id.is_not(None))
+        )
     )
 
 

@@ -34,6 +34,7 @@ from ledpro_journal.ui.context import (
     form_error,
     lang,
     log,
+    run_action,
     tr,
     unit_of_work,
 )
@@ -370,7 +371,7 @@ def _save(viewer: Viewer, loaded: _Loaded, values, template_code, meta: _Metadat
         if conflict.key != "journal.conflict":
             st.session_state[errors_key] = {"_form": (conflict.key, conflict.params)}
             st.rerun()
-        st.session_state[f"editor_conflict_{document.id}"] = values
+        st.session_state[f"editor_conflict_{document.id}"] = _Mine(values, template_code, meta)
         st.rerun()
     except Invalid as invalid:
         st.session_state[errors_key] = invalid.errors
@@ -387,11 +388,21 @@ def _save(viewer: Viewer, loaded: _Loaded, values, template_code, meta: _Metadat
     st.rerun()
 
 
+@dataclass(frozen=True)
+class _Mine:
+    """What this tab tried to save when the conflict showed: all of it, so that keeping it loses nothing."""
+
+    fields: dict[str, str]
+    template: str
+    meta: _Metadata
+
+
 def _conflict_panel(viewer: Viewer, loaded: _Loaded) -> None:
     """Saved elsewhere (another tab) since this text was started: show both, let the writer choose."""
-    mine = st.session_state.get(f"editor_conflict_{loaded.document.id}")
-    if mine is None:
+    pending = st.session_state.get(f"editor_conflict_{loaded.document.id}")
+    if pending is None:
         return
+    mine = pending.fields
     document = loaded.document
     with st.container(border=True):
         st.warning(tr("journal.conflict", version=document.version,
@@ -408,13 +419,18 @@ def _conflict_panel(viewer: Viewer, loaded: _Loaded) -> None:
                 show_text(mine.get(field, ""))
         keep_mine, take_theirs = st.columns(2)
         if keep_mine.button(tr("journal.conflict_keep_mine"), type="primary", key=f"keep-mine-{document.id}"):
-            with unit_of_work() as session:
-                saved = journal.save_document(
+            outcome = run_action(
+                lambda session: journal.save_document(
                     viewer.user, session=session, document_id=document.id, base_version=document.version,
-                    fields={**{k: "" for k in theirs if k not in mine}, **mine},
-                )
-            _bump(document.id)
-            flash("journal.saved", version=saved.version)
+                    fields={**{k: "" for k in theirs if k not in mine}, **mine}, template=pending.template,
+                    gathering_id=pending.meta.gathering_id, happened_on=pending.meta.happened_on,
+                    status=pending.meta.status, links=pending.meta.links,
+                ),
+                errors_key=f"editor_errors_{document.id}",
+            )
+            if outcome.ok:
+                _bump(document.id)
+                flash("journal.saved", version=outcome.value.version)
             st.rerun()
         if take_theirs.button(tr("journal.conflict_take_saved"), key=f"take-theirs-{document.id}"):
             with unit_of_work() as session:

@@ -66,7 +66,8 @@ def _shared_status(viewer: Viewer, document: Document, item: sharing.MyShare, er
 
 
 def _share_form(viewer: Viewer, document: Document, errors_key: str) -> None:
-    texts = list(document.fields.values())
+    with unit_of_work() as session:
+        texts = sharing.texts_to_share(viewer.user, session=session, document_id=document.id)
     candidates = names.find_names(texts)
     audience = st.radio(
         tr("share.audience"), [Audience.GROUP, Audience.FACILITATORS], format_func=lambda a: tr(f"share.audience.{a}"),

@@ -264,8 +264,10 @@ async def signin(request: Request) -> Response:
         await asyncio.sleep(delay)
 
     def attempt() -> str | None:
+        with session_scope() as session:  # committed first: parallel guesses count each other
+            attempt_id = accounts.count_attempt(session, username=username, address=address)
         with session_scope() as session:
-            user = accounts.authenticate(session, username=username, password=password, address=address)
+            user = accounts.check_password(session, attempt_id=attempt_id, username=username, password=password)
             if user is None:
                 return None
             return accounts.start_session(session, user, user_agent=request.headers.get("user-agent", ""))

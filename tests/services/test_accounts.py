@@ -704,3 +704,18 @@ def test_overlong_registration_fields_are_refused_not_crashed(session, admin, co
     with pytest.raises(Invalid) as excinfo:
         register(session, invite.code, username="k" * 41, display_name="K" * 121)
     assert invalid_fields(excinfo) == {"username": "account.username_invalid", "display_name": "field.too_long"}
+
+
+def test_guesses_sent_at_the_same_moment_count_each_other(session, admin):
+    """Attempts are counted before the (deliberately slow) password check, so a burst of parallel
+    guesses cannot all slip in while none of them has been recorded yet."""
+    settings = get_settings()
+    pending = []
+    for _ in range(settings.login_lockout_after):
+        pending.append(accounts.count_attempt(session, username="admin", address="203.0.113.9"))
+        session.commit()
+    with pytest.raises(SignInRefused):
+        accounts.count_attempt(session, username="admin", address="203.0.113.9")
+    # Only now do the checks finish; none of them was right.
+    for attempt_id in pending:
+        assert accounts.check_password(session, attempt_id=attempt_id, username="admin", password="feil passord her") is None

@@ -575,3 +575,78 @@ def test_moving_to_another_group_changes_what_one_sees_at_once(session, admin, k
     with pytest.raises(NotFound):
         sharing.read_share(ola, session=session, share_id=karis.share_id)
     assert read(session, ola, pers.share_id).version.title == "Pers"
+
+
+# --- found in review: what a withdrawal or a move to another group must keep hidden ---------------------------
+
+
+def test_sharing_again_after_a_withdrawal_does_not_bring_back_the_withdrawn_versions(session, kari, ola):
+    note = write(session, kari, DocumentKind.NOTE, {"description": "Geir Hansen sa nei."})
+    first = share(session, kari, note.id)
+    sharing.add_comment(ola, session=session, shared_version_id=first.id, text="Om Geir")
+    session.commit()
+    sharing.withdraw_share(kari, session=session, share_id=first.share_id)
+    resave(session, kari, note.id, {"description": "En leder sa nei."})
+    second = share(session, kari, note.id)
+
+    view = read(session, ola, second.share_id)
+    assert [number for number, _, _ in view.versions] == [second.number]
+    assert view.comments == []
+    with pytest.raises(NotFound):
+        read(session, ola, first.share_id, number=first.number)
+    with pytest.raises(NotFound):
+        sharing.add_comment(ola, session=session, shared_version_id=first.id, text="Fortsatt her?")
+    [item] = sharing.feed(ola, session=session)
+    assert (item.versions, item.comments) == (1, 0)
+    assert sharing.my_comments(ola, session=session)[0].on_title is None
+    # The owner still has the whole history.
+    assert len(read(session, kari, first.share_id).versions) == 2
+
+
+def test_sharing_again_with_a_new_group_does_not_show_the_old_groups_versions(session, admin, kari, ola, per, groups):
+    note = write(session, kari, DocumentKind.NOTE, {"description": "For gruppe 1"})
+    first = share(session, kari, note.id)
+    sharing.add_comment(ola, session=session, shared_version_id=first.id, text="Fra gruppe 1")
+    session.commit()
+    membership = session.exec(select(CohortMembership).where(CohortMembership.user_id == kari.id)).one()
+    programme.move_to_group(admin, session=session, membership_id=membership.id, group_id=groups[1].id)
+    session.commit()
+    resave(session, kari, note.id, {"description": "For gruppe 2"})
+    second = share(session, kari, note.id)
+
+    view = read(session, per, second.share_id)
+    assert [number for number, _, _ in view.versions] == [second.number]
+    assert view.comments == []
+    with pytest.raises(NotFound):
+        read(session, per, first.share_id, number=first.number)
+
+
+def test_the_name_check_reads_an_actions_log_entries_too(session, kari):
+    action = write(session, kari, DocumentKind.ACTION, {"title": "Samtaler"})
+    write(session, kari, DocumentKind.LOG, {"observations": "Samtalen med Geir Hansen gikk fint."}, parent_id=action.id)
+    texts = sharing.texts_to_share(kari, session=session, document_id=action.id)
+    assert any("Geir Hansen" in text for text in texts)
+
+
+def test_deleting_a_shared_note_withdraws_it_and_emptying_the_bin_keeps_the_comments(session, kari, ola):
+    note = write(session, kari, DocumentKind.NOTE, {"description": "Delt og så slettet"})
+    version = share(session, kari, note.id)
+    sharing.add_comment(ola, session=session, shared_version_id=version.id, text="Min kommentar")
+    session.commit()
+    journal.delete_document(kari, session=session, document_id=note.id)
+    session.commit()
+    assert sharing.feed(ola, session=session) == []
+    with pytest.raises(NotFound):
+        read(session, ola, version.share_id)
+    journal.purge_bin(session, now=datetime.now(UTC).replace(year=datetime.now(UTC).year + 1))
+    session.commit()
+    [comment] = sharing.my_comments(ola, session=session)
+    assert (comment.text, comment.on_title) == ("Min kommentar", None)
+
+
+@pytest.mark.parametrize("huge", [10**20, -1, 0, True])
+def test_an_impossible_id_typed_into_an_address_is_simply_not_there(session, kari, huge):
+    with pytest.raises(NotFound):
+        journal.get_document(kari, session=session, document_id=huge)
+    with pytest.raises(NotFound):
+        sharing.read_share(kari, session=session, share_id=huge)
