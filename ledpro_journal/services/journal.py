@@ -286,9 +286,16 @@ def save_draft(actor: User, *, session: Session, document_id: int, field: str, t
     if text == document.fields.get(field, ""):  # nothing unsaved in it: no draft to keep
         session.execute(sa.delete(Draft).where(Draft.document_id == document.id).where(Draft.field == field))
         return
-    draft = session.exec(select(Draft).where(Draft.document_id == document.id).where(Draft.field == field)).first()
+    existing = select(Draft).where(Draft.document_id == document.id).where(Draft.field == field)
+    draft = session.exec(existing).first()
     if draft is None:
-        draft = Draft(document_id=document.id, field=field, text=text, base_version=base_version)
+        try:
+            # Two sends of the same field can cross (two tabs, or a click and a blur at once).
+            with session.begin_nested():
+                session.add(Draft(document_id=document.id, field=field, text=text, base_version=base_version))
+            return
+        except sa.exc.IntegrityError:
+            draft = session.exec(existing).one()
     draft.text = text
     draft.base_version = base_version
     draft.saved_at = utcnow()
