@@ -305,7 +305,7 @@ def check_password(session: Session, *, attempt_id: int, username: str, password
 
 
 def authenticate(session: Session, *, username: str, password: str, address: str) -> User | None:
-    """Both steps in one transaction (command line and tests; the web sign-in commits between them).
+    """Both steps in one transaction (for tests and scripts; the web sign-in commits between them).
 
     Raises SignInRefused while the account or the address is locked out.
     """

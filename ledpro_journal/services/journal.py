@@ -456,6 +456,16 @@ class Row:
     deleted_at: datetime | None
 
 
+def shared_now_query(owner_id: int):
+    """The owner's documents that are shared (not withdrawn) at this moment."""
+    return (
+        select(Share.document_id)
+        .where(Share.owner_id == owner_id)
+        .where(Share.withdrawn_at.is_(None))
+        .where(Share.document_id.is_not(None))
+    )
+
+
 def _written():
     """Saved at least once, or holding typed text: an empty document someone opened and left is not listed."""
     return sa.or_(Document.version > 0, Document.id.in_(select(Draft.document_id)))
@@ -520,12 +530,7 @@ def find(actor: User, *, session: Session, filters: Filters, page: int = 1, per_
             )
         )
     if filters.shared is not None:
-        shared_now = (
-            select(Share.document_id)
-            .where(Share.owner_id == actor.id)
-            .where(Share.withdrawn_at.is_(None))
-            .where(Share.document_id.is_not(None))
-        )
+        shared_now = shared_now_query(actor.id)
         query = query.where(Document.id.in_(shared_now) if filters.shared else Document.id.not_in(shared_now))
     for word in _printable(filters.query, 200).lower().split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

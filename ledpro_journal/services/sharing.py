@@ -27,7 +27,7 @@ from ledpro_journal.models import (
 )
 from ledpro_journal.services import permissions
 from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from ledpro_journal.services.journal import _own
+from ledpro_journal.services.journal import _own, shared_now_query
 from ledpro_journal.services.names import replace_names
 from ledpro_journal.templates import TITLE
 
@@ -536,14 +536,7 @@ def new_comments_on_my_shares(actor: User, *, session: Session) -> list[NewComme
 def shared_document_ids(actor: User, *, session: Session) -> set[int]:
     """The actor's documents that are shared now (for the 'shared or not' filter)."""
     permissions.ensure_participant(actor)
-    return set(
-        session.exec(
-            select(Share.document_id)
-            .where(Share.owner_id == actor.id)
-            .where(Share.withdrawn_at.is_(None))
-            .where(Share.document_id.is_not(None))
-        )
-    )
+    return set(session.exec(shared_now_query(actor.id)))
 
 
 # --- preparing the next gathering --------------------------------------------------------------------------------

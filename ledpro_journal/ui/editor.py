@@ -14,7 +14,6 @@ import streamlit as st
 from ledpro_journal.i18n import (
     CATALOGUES,
     DEFAULT_LANGUAGE,
-    format_date_range,
     format_datetime,
 )
 from ledpro_journal.models import ActionStatus, Document, DocumentKind, Gathering, Theme
@@ -487,9 +486,3 @@ def history(viewer: Viewer, document: Document) -> None:
 
 def open_document(document_id: int) -> None:
     st.switch_page(target("pages/write.py"), query_params={"id": str(document_id)})
-
-
-def gathering_caption(gathering: Gathering | None) -> str:
-    if gathering is None:
-        return ""
-    return f"{tr('gathering.label', number=gathering.number)}, {format_date_range(gathering.start_date, gathering.end_date, lang())}"
