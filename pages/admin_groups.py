@@ -42,10 +42,11 @@ with groups_col:
         ERRORS = f"group_errors_{group.id}"
         count = sum(1 for m in participants if m.group_id == group.id)
         with st.form(f"group_{group.id}", border=False):
-            name_col, save_col, delete_col = st.columns([5, 1, 1], vertical_alignment="bottom")
-            new_name = name_col.text_input(tr("group.name_with_count", count=count), value=group.name, max_chars=120)
-            save = save_col.form_submit_button(tr("action.save"))
-            delete = delete_col.form_submit_button(tr("action.delete"))
+            # The groups column is narrow: the name gets the full width, the buttons a row below it.
+            new_name = st.text_input(tr("group.name_with_count", count=count), value=group.name, max_chars=120)
+            save_col, delete_col = st.columns(2)
+            save = save_col.form_submit_button(tr("action.save"), icon=":material/save:")
+            delete = delete_col.form_submit_button(tr("action.delete"), icon=":material/delete:")
             field_error(ERRORS, "name")
             form_error(ERRORS)
             if save or delete:
