@@ -3,6 +3,7 @@ profile and password changes, and the administrator's user management."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -46,8 +47,13 @@ SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
 # argon2id with the library's RFC 9106 low-memory profile.
 password_hasher = PasswordHasher()
-# Verified against when the username is unknown, so that both answers take the same time.
-_DUMMY_HASH = password_hasher.hash("not a real password, only here for timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so that both answers take the same time. Made on
+    first use: hashing costs 64 MiB and a tenth of a second, which no command that signs no one in should pay."""
+    return password_hasher.hash("not a real password, only here for timing")
 
 
 def normalise_username(raw: str) -> str:
@@ -291,7 +297,7 @@ def check_password(session: Session, *, attempt_id: int, username: str, password
     key = normalise_username(username)[:40]
     user = session.exec(select(User).where(User.username == key)).first() if key else None
     try:
-        password_hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        password_hasher.verify(user.password_hash if user else _dummy_hash(), password or "")
         ok = user is not None and user.is_active
     except (VerificationError, InvalidHashError):
         ok = False
