@@ -8,11 +8,17 @@ source scripts/setup.sh requirements-dev.txt
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Chromium for the browser tests ..."
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-    || echo "Could not install chromium: the browser tests will say why they are skipped." >&2
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used); the exam tests
+# open exported documents in LibreOffice and pandoc and look at the PDF with poppler's tools.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+command -v pandoc >/dev/null 2>&1 || missing+=(pandoc)
+command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} for the browser and document tests ..."
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || echo "Could not install ${missing[*]}: the tests that need them will say why." >&2
 fi
 
 # The PostgreSQL half of the data tests: start the local server if it is installed but stopped.
