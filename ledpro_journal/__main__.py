@@ -3,6 +3,8 @@
   migrate                      bring the database schema up to date
   create-admin --username U    create an administrator (password asked for, or --password-stdin)
   reset-password --username U  set a new password and sign that user out everywhere
+  export-exam --user U --out F.docx [--group] [--language nb|en]
+                               build a participant's exam draft, as the page's download would
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from ledpro_journal import db
-from ledpro_journal.i18n import t
-from ledpro_journal.services import accounts
-from ledpro_journal.services.errors import Invalid, NotFound
+from ledpro_journal.i18n import t, today_in_oslo
+from ledpro_journal.services import accounts, exam
+from ledpro_journal.services.errors import Invalid, NotFound, ServiceError
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -40,12 +43,19 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
         if name == "create-admin":
             command.add_argument("--name", default="Administrator", help="the name shown in the app")
+    export = commands.add_parser("export-exam", help="build a participant's exam draft (.docx)")
+    export.add_argument("--user", required=True, help="the participant's username")
+    export.add_argument("--out", required=True, type=Path, help="where to write the .docx")
+    export.add_argument("--group", action="store_true", help="the reflection group's draft instead")
+    export.add_argument("--language", choices=["nb", "en"], help="default: the participant's own")
     args = parser.parse_args(argv)
 
     db.migrate()
     if args.command == "migrate":
         print(f"database at revision {db.current_revision(db.get_engine())}")
         return 0
+    if args.command == "export-exam":
+        return _export_exam(args)
     password = _read_password(args.password_stdin)
     try:
         with db.session_scope() as session:
@@ -63,6 +73,24 @@ def main(argv: list[str] | None = None) -> int:
     except NotFound as error:
         print(t(error.key), file=sys.stderr)
         return 2
+    return 0
+
+
+def _export_exam(args: argparse.Namespace) -> int:
+    try:
+        with db.session_scope() as session:
+            exam_file = exam.export_for_user(
+                session, username=args.user, mode=exam.GROUP if args.group else exam.INDIVIDUAL,
+                today=today_in_oslo(), lang=args.language,
+            )
+    except ServiceError as error:
+        print(t(error.key, args.language, **error.params), file=sys.stderr)
+        return 2
+    args.out.write_bytes(exam_file.content)
+    print(f"{args.out} written ({len(exam_file.content):,} bytes; suggested name {exam_file.filename})")
+    if exam_file.removed_characters:
+        print(f"{exam_file.removed_characters} characters Word cannot hold were left out of the document",
+              file=sys.stderr)
     return 0
 
 

@@ -395,3 +395,87 @@ class ShareSeen(SQLModel, table=True):
     user_id: int = Field(sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
     share_id: int = Field(sa_column=sa.Column(sa.ForeignKey("shares.id", ondelete="CASCADE"), primary_key=True))
     seen_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+# --- literature and the exam draft ---------------------------------------------------------------------
+
+
+class Reference(SQLModel, table=True):
+    """An entry in the literature library: the cohort's reading list (no owner, kept by facilitators) or
+    one participant's own reference. `data` holds the bibliographic fields (export/references.py)."""
+
+    __tablename__ = "literature_references"
+    __table_args__ = (sa.Index("ix_references_cohort_owner", "cohort_id", "owner_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False))
+    owner_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
+        description="None: on the cohort's reading list",
+    )
+    kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    data: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    sort_key: str = Field(default="", sa_column=sa.Column(sa.String(300), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class NoteCitation(SQLModel, table=True):
+    """A note citing a reference, with an optional page ("45" or "45-47")."""
+
+    __tablename__ = "note_citations"
+    note_id: int = Field(sa_column=sa.Column(sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True))
+    reference_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("literature_references.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    pages: str = Field(default="", sa_column=sa.Column(sa.String(40), nullable=False, server_default=""))
+
+
+class ExamDraft(SQLModel, table=True):
+    """The settings of an exam draft: one per participant (individual) or per reflection group (group).
+    What goes in is each contributor's own choice (ExamContribution)."""
+
+    __tablename__ = "exam_drafts"
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False))
+    owner_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True, unique=True),
+        description="an individual draft's participant",
+    )
+    group_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("reflection_groups.id", ondelete="CASCADE"), nullable=True, unique=True),
+        description="a group draft's reflection group",
+    )
+    title: str = Field(default="", sa_column=sa.Column(sa.JSON, nullable=False), description="'' = the challenge's")
+    problem_statement: str = Field(default="", sa_column=sa.Column(sa.JSON, nullable=False))
+    include_prompts: bool = True
+    word_limit: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class ExamContribution(SQLModel, table=True):
+    """One person's material in an exam draft. `choices` is the ordered list the person saved, as
+    {"key": "d<document id>" | "c<comment id>", "on": bool}; anything written since is added in the default
+    place, included."""
+
+    __tablename__ = "exam_contributions"
+    draft_id: int = Field(sa_column=sa.Column(sa.ForeignKey("exam_drafts.id", ondelete="CASCADE"), primary_key=True))
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    choices: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class ExamTemplate(SQLModel, table=True):
+    """An institution's Word template for a cohort's exam drafts (styles, margins, header, footer)."""
+
+    __tablename__ = "exam_templates"
+    cohort_id: int = Field(sa_column=sa.Column(sa.ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True))
+    filename: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())

@@ -13,9 +13,12 @@ from alembic.script import ScriptDirectory
 from alembic.config import Config
 from sqlmodel import Session, select
 
+from docx import Document as WordDocument
+
 from ledpro_journal import db
-from ledpro_journal.models import Role, User
-from ledpro_journal.services import accounts
+from ledpro_journal.models import DocumentKind, Role, User
+from ledpro_journal.services import accounts, journal
+from tests.helpers import make_admin, make_cohort, make_member
 
 PROJECT = Path(__file__).resolve().parent.parent
 GOOD_PASSWORD = "et godt og langt operatørpassord"
@@ -154,3 +157,28 @@ def test_usage_errors(sqlite_url, args):
     result = run_cli(sqlite_url, *args)
     assert result.returncode == 2
     assert "usage:" in result.stderr
+
+
+def test_export_exam_writes_the_participants_draft(sqlite_url, tmp_path):
+    engine = db.create_engine_for(sqlite_url)
+    db.migrate(engine)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            admin = make_admin(session)
+            cohort = make_cohort(session, admin)
+            kari = make_member(session, admin, cohort.id, "kari", name="Kari Nordmann")
+            note = journal.create_document(kari, session=session, kind=DocumentKind.NOTE)
+            journal.save_document(kari, session=session, document_id=note.id, base_version=0,
+                                  fields={"title": "Stillheten", "description": "Gruppa var taus i ti minutter."})
+            session.commit()
+    finally:
+        engine.dispose()
+    out = tmp_path / "utkast.docx"
+    result = run_cli(sqlite_url, "export-exam", "--user", "kari", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    paragraphs = [p.text for p in WordDocument(str(out)).paragraphs]
+    assert "Gruppa var taus i ti minutter." in paragraphs
+
+    missing = run_cli(sqlite_url, "export-exam", "--user", "nobody", "--out", str(tmp_path / "x.docx"))
+    assert missing.returncode == 2 and "Ingen bruker" in missing.stderr
+    assert not (tmp_path / "x.docx").exists()

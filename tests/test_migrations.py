@@ -192,3 +192,46 @@ def test_app_servers_starting_together_migrate_once(postgres_url):
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_upgrading_from_the_sharing_release_keeps_the_journal_and_adds_the_library(empty_engine):
+    """0004 was the schema of the release before the exam draft: a year of writing must survive 0005."""
+    from datetime import date
+
+    from ledpro_journal.services import exam, journal, literature
+
+    db.migrate(empty_engine, "0004")
+    with empty_engine.begin() as connection:  # rows as the 0004 release wrote them, without today's models
+        connection.execute(sa.text(
+            "INSERT INTO users (id, username, display_name, password_hash, role, is_active, language, candidate_number,"
+            " created_at, password_changed_at) VALUES (1, 'kari', 'Kari', 'x', 'participant', true, 'nb', '4711',"
+            " '2024-01-01 00:00:00', '2024-01-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO cohorts (id, name, institution, place, created_at) VALUES (1, 'LEDPRO 2024', 'HINN', '',"
+            " '2024-01-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO cohort_memberships (id, cohort_id, user_id, role, part, joined_at)"
+            " VALUES (1, 1, 1, 'participant', 2, '2024-01-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO documents (id, owner_id, cohort_id, kind, template, fields, title, excerpt, search_text,"
+            " word_count, version, created_at, updated_at) VALUES (1, 1, 1, 'note', 'G',"
+            " '{\"title\": \"Stillheten\", \"free_text\": \"Gruppa var taus.\"}', 'Stillheten', '', '', 3, 1,"
+            " '2024-03-01 00:00:00', '2024-03-01 00:00:00')"))
+    if empty_engine.dialect.name == "postgresql":
+        with empty_engine.begin() as connection:
+            for table in ("users", "cohorts", "cohort_memberships", "documents"):
+                connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+    db.migrate(empty_engine)
+    assert schema_differences(empty_engine) == []
+    with Session(empty_engine, expire_on_commit=False) as session:
+        kari = session.get(User, 1)
+        assert journal.get_document(kari, session=session, document_id=1).fields["free_text"] == "Gruppa var taus."
+        bion = literature.add_reference(kari, session=session, kind="book", data={
+            "authors": [{"family": "Bion", "given": "W. R."}], "year": "1961", "title": "Experiences in groups",
+            "publisher": "Tavistock"})
+        literature.set_citations(kari, session=session, note_id=1, cited=[(bion.id, "45")])
+        draft = exam.open_draft(kari, session=session)
+        composition = exam.compose(kari, session=session, draft_id=draft.id, today=date(2024, 11, 1))
+        session.commit()
+    assert any("(Bion, 1961, s. 45)" in getattr(block, "text", "") for block in composition.document.body)
+    assert {"literature_references", "note_citations", "exam_drafts"} <= table_names(empty_engine)

@@ -52,6 +52,16 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text or ""))
 
 
+def period_key(gathering: Gathering | None, gatherings: list[Gathering]) -> tuple[str, dict]:
+    """The catalogue key and parameters naming the period after `gathering` (None: before the first)."""
+    if gathering is None:
+        return "journal.period.before", {"number": gatherings[0].number if gatherings else 1}
+    later = [g for g in gatherings if g.number > gathering.number]
+    if later:
+        return "journal.period.between", {"after": gathering.number, "before": later[0].number}
+    return "journal.period.after_last", {"number": gathering.number}
+
+
 def _printable(text: str, limit: int) -> str:
     """For derived columns only (lists, search): one line, no control characters, bounded length."""
     cleaned = "".join(ch if ch.isprintable() else " " for ch in text or "")

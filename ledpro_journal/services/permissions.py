@@ -141,3 +141,53 @@ def readable_shares(actor: User | None, session: Session):
 def valid_id(value: object) -> bool:
     """An identifier that can exist: a typed-in 10**20 is simply not there, not a database error."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+def participant_cohort_id(actor: User, session: Session) -> int | None:
+    return session.exec(
+        select(CohortMembership.cohort_id)
+        .where(CohortMembership.user_id == actor.id)
+        .where(CohortMembership.role == Role.PARTICIPANT)
+    ).first()
+
+
+def can_read_reference(actor: User | None, session: Session, reference) -> bool:
+    """One's own references, and the reading list of a cohort one belongs to (as participant or
+    facilitator). Another participant's own references are theirs: a library can say a lot about a note."""
+    if actor is None or not actor.is_active or reference is None:
+        return False
+    if reference.owner_id is not None:
+        return reference.owner_id == actor.id
+    visible = visible_cohort_ids(actor, session)
+    return actor.role != Role.ADMIN and visible is not None and reference.cohort_id in visible
+
+
+def ensure_can_change_reference(actor: User | None, session: Session, reference) -> User:
+    """Own references are changed by their owner; the cohort's reading list by its facilitators."""
+    actor = _active(actor)
+    if reference is None or not can_read_reference(actor, session, reference):
+        raise NotFound()
+    if reference.owner_id is None:
+        ensure_facilitator_of(actor, session, reference.cohort_id)
+    return actor
+
+
+def ensure_can_use_exam_draft(actor: User | None, session: Session, draft) -> User:
+    """An individual draft is its participant's; a group draft belongs to the members its group has now.
+    What a member sees in it is what the members who joined chose to put there."""
+    actor = _active(actor)
+    if draft is None or actor.role != Role.PARTICIPANT:
+        raise NotFound()
+    if draft.owner_id is not None:
+        if draft.owner_id != actor.id:
+            raise NotFound()
+        return actor
+    in_group = session.exec(
+        select(CohortMembership.id)
+        .where(CohortMembership.user_id == actor.id)
+        .where(CohortMembership.role == Role.PARTICIPANT)
+        .where(CohortMembership.group_id == draft.group_id)
+    ).first()
+    if draft.group_id is None or in_group is None:
+        raise NotFound()
+    return actor

@@ -118,13 +118,8 @@ def show_text(text: str) -> None:
 
 
 def period_label(gathering: Gathering | None, gatherings: list[Gathering]) -> str:
-    if gathering is None:
-        first = gatherings[0].number if gatherings else 1
-        return tr("journal.period.before", number=first)
-    later = [g for g in gatherings if g.number > gathering.number]
-    if later:
-        return tr("journal.period.between", after=gathering.number, before=later[0].number)
-    return tr("journal.period.after_last", number=gathering.number)
+    key, params = journal.period_key(gathering, gatherings)
+    return tr(key, **params)
 
 
 def template_name(code: str) -> str:

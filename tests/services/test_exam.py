@@ -1,0 +1,365 @@
+"""The exam draft service: what goes into the document (by default everything, chronological; then what
+each contributor chose, in their order), group drafts holding only the material of members who joined,
+candidate numbers instead of names, citations and the reference list, word counts, and the command line.
+Runs against SQLite and PostgreSQL (the `session` fixture)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from docx2python import docx2python
+
+from ledpro_journal.models import ActionStatus, Audience, DocumentKind
+from ledpro_journal.services import accounts, exam, journal, literature, programme, sharing
+from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
+from tests.helpers import make_admin, make_cohort, make_member
+
+TODAY = date(2024, 11, 1)
+CHALLENGE, ACTION, LOG, NOTE = DocumentKind.CHALLENGE, DocumentKind.ACTION, DocumentKind.LOG, DocumentKind.NOTE
+
+
+@pytest.fixture
+def admin(session):
+    return make_admin(session)
+
+
+@pytest.fixture
+def cohort(session, admin):
+    return make_cohort(session, admin)
+
+
+@pytest.fixture
+def groups(session, admin, cohort):
+    first = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 1")
+    second = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 2")
+    session.commit()
+    return first, second
+
+
+def participant(session, admin, cohort, username, name, number, group_id):
+    user = make_member(session, admin, cohort.id, username, name=name, group_id=group_id)
+    accounts.update_profile(user, session=session, display_name=name, candidate_number=number, language="nb", part=2)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def kari(session, admin, cohort, groups):
+    return participant(session, admin, cohort, "kari", "Kari Nordmann", "4711", groups[0].id)
+
+
+@pytest.fixture
+def ola(session, admin, cohort, groups):
+    return participant(session, admin, cohort, "ola", "Ola Hansen", "5822", groups[0].id)
+
+
+@pytest.fixture
+def per(session, admin, cohort, groups):
+    return participant(session, admin, cohort, "per", "Per Annengruppe", "6933", groups[1].id)
+
+
+def write(session, who, kind, fields, **kwargs):
+    create_args = {k: kwargs.pop(k) for k in ("parent_id",) if k in kwargs}
+    document = journal.create_document(who, session=session, kind=kind, **create_args)
+    saved = journal.save_document(who, session=session, document_id=document.id, base_version=0, fields=fields,
+                                  **kwargs)
+    session.commit()
+    return saved
+
+
+def gathering_id(session, admin, cohort, number):
+    return next(g.id for g in programme.list_gatherings(admin, session=session, cohort_id=cohort.id)
+                if g.number == number)
+
+
+@pytest.fixture
+def karis_year(session, admin, cohort, kari):
+    """A small year: the challenge, an action after gathering 1 with a log, and two notes."""
+    challenge = write(session, kari, CHALLENGE, {
+        "title": "Møtekultur i enheten",
+        "context": "Jeg leder en enhet på 14 i en kommune.",
+        "problem_statement": "Hvordan kan jeg som leder endre møtekulturen?",
+    })
+    action = write(session, kari, ACTION, {"title": "Nytt møteformat", "purpose": "Kortere møter med tydelig mål.",
+                                           "involved": "Teamet mitt"},
+                   gathering_id=gathering_id(session, admin, cohort, 1), happened_on=date(2024, 3, 1))
+    log = write(session, kari, LOG, {"planned_vs_done": "Vi prøvde stående møter.\n\nDet ble stille.",
+                                     "observations": "Ingen tok ordet de første minuttene."},
+                parent_id=action.id, happened_on=date(2024, 3, 5), status=ActionStatus.DONE)
+    first = write(session, kari, NOTE, {"title": "Stillheten", "description": "Gruppa var taus i ti minutter."},
+                  gathering_id=gathering_id(session, admin, cohort, 2))
+    second = write(session, kari, NOTE, {"title": "Motstand", "description": "Hemmelig-ord-kari-privat."},
+                   template="G", gathering_id=gathering_id(session, admin, cohort, 3))
+    return {"challenge": challenge, "action": action, "log": log, "first": first, "second": second}
+
+
+def draft_of(session, who, mode=exam.INDIVIDUAL):
+    draft = exam.open_draft(who, session=session, mode=mode)
+    session.commit()
+    return draft
+
+
+def build(session, who, draft) -> bytes:
+    return exam.build_exam(who, session=session, draft_id=draft.id, today=TODAY).content
+
+
+def text_of(content: bytes) -> str:
+    with docx2python(io.BytesIO(content)) as read:
+        return read.text
+
+
+def every_part(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        return "\n".join(package.read(name).decode("utf-8", "replace") for name in package.namelist())
+
+
+# --- an individual draft ----------------------------------------------------------------------------------
+
+
+def test_by_default_everything_goes_in_with_each_paragraph_kept(session, kari, karis_year):
+    text = text_of(build(session, kari, draft_of(session, kari)))
+    for expected in ("Jeg leder en enhet på 14 i en kommune.", "Kortere møter med tydelig mål.",
+                     "Vi prøvde stående møter.", "Det ble stille.", "Gruppa var taus i ti minutter.",
+                     "Hemmelig-ord-kari-privat.", "Hvordan kan jeg som leder endre møtekulturen?"):
+        assert expected in text
+    for chapter in ("1 Innledning", "2 Faglig perspektiv", "3 Metode", "4 Aksjoner og erfaringer",
+                    "5 Analyse og drøfting", "6 Avslutning", "Litteraturliste", "Innholdsfortegnelse"):
+        assert chapter in text
+
+
+def test_the_title_and_problem_statement_default_to_the_challenges_and_can_be_changed(session, kari, karis_year):
+    draft = draft_of(session, kari)
+    composition = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    assert composition.document.front.title == "Møtekultur i enheten"
+    assert ("Problemstilling", "Hvordan kan jeg som leder endre møtekulturen?") in composition.document.front.lines
+    exam.update_settings(kari, session=session, draft_id=draft.id, title="Ny tittel", problem_statement="Hvorfor?",
+                         include_prompts=True, word_limit=None)
+    session.commit()
+    composition = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    assert composition.document.front.title == "Ny tittel"
+    assert ("Problemstilling", "Hvorfor?") in composition.document.front.lines
+
+
+def test_what_is_left_out_is_not_in_the_document_and_the_order_is_the_chosen_one(session, kari, karis_year):
+    draft = draft_of(session, kari)
+    items = exam.my_material(kari, session=session, draft_id=draft.id)
+    keys = [item.key for item in items]
+    first, second = f"d{karis_year['first'].id}", f"d{karis_year['second'].id}"
+    assert keys.index(first) < keys.index(second)  # default: chronological by gathering
+    reordered = [k for k in keys if k not in (first, second)] + [second, first]
+    exam.save_choices(kari, session=session, draft_id=draft.id, choices=[(k, True) for k in reordered])
+    session.commit()
+    text = text_of(build(session, kari, draft))
+    assert text.index("Hemmelig-ord-kari-privat.") < text.index("Gruppa var taus i ti minutter.")
+
+    exam.save_choices(kari, session=session, draft_id=draft.id,
+                      choices=[(k, k != second) for k in reordered])
+    session.commit()
+    assert "Hemmelig-ord-kari-privat." not in every_part(build(session, kari, draft))
+
+
+def test_something_written_after_choosing_goes_in_by_default(session, kari, karis_year):
+    draft = draft_of(session, kari)
+    keys = [item.key for item in exam.my_material(kari, session=session, draft_id=draft.id)]
+    exam.save_choices(kari, session=session, draft_id=draft.id, choices=[(k, True) for k in keys])
+    session.commit()
+    write(session, kari, NOTE, {"title": "Senere", "description": "Skrevet etter utvalget."})
+    assert "Skrevet etter utvalget." in text_of(build(session, kari, draft))
+
+
+def test_nothing_in_the_bin_and_no_unsaved_document_goes_in(session, kari, karis_year):
+    journal.delete_document(kari, session=session, document_id=karis_year["second"].id)
+    journal.create_document(kari, session=session, kind=NOTE)
+    session.commit()
+    draft = draft_of(session, kari)
+    assert "Hemmelig-ord-kari-privat." not in every_part(build(session, kari, draft))
+    assert all(item.key != f"d{karis_year['second'].id}"
+               for item in exam.my_material(kari, session=session, draft_id=draft.id))
+
+
+def test_choices_of_someone_elses_material_are_refused(session, kari, ola, karis_year):
+    draft = draft_of(session, ola)
+    with pytest.raises(Invalid):
+        exam.save_choices(ola, session=session, draft_id=draft.id, choices=[(f"d{karis_year['first'].id}", True)])
+
+
+def test_another_participants_draft_is_not_found(session, kari, ola, karis_year):
+    draft = draft_of(session, kari)
+    with pytest.raises(NotFound):
+        exam.compose(ola, session=session, draft_id=draft.id, today=TODAY)
+    with pytest.raises(NotFound):
+        exam.update_settings(ola, session=session, draft_id=draft.id, title="x", problem_statement="",
+                             include_prompts=True, word_limit=None)
+
+
+def test_the_document_names_no_one_and_carries_the_candidate_number(session, kari, karis_year):
+    content = build(session, kari, draft_of(session, kari))
+    package = every_part(content)
+    assert "Kari" not in package and "Nordmann" not in package
+    with zipfile.ZipFile(io.BytesIO(content)) as zipped:
+        headers = "".join(zipped.read(n).decode() for n in zipped.namelist() if n.startswith("word/header"))
+    assert "4711" in headers
+
+
+def test_the_file_name_has_candidate_number_part_and_date(session, kari, karis_year):
+    draft = draft_of(session, kari)
+    exam_file = exam.build_exam(kari, session=session, draft_id=draft.id, today=TODAY)
+    assert exam_file.filename == "LEDPRO-del2-kandidat-4711-2024-11-01.docx"
+
+
+def test_prompts_can_be_left_out(session, kari, karis_year):
+    draft = draft_of(session, kari)
+    with_prompts = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    exam.update_settings(kari, session=session, draft_id=draft.id, title="", problem_statement="",
+                         include_prompts=False, word_limit=None)
+    session.commit()
+    without = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    prompt = "Beskriv konteksten"
+    assert any(prompt in getattr(b, "text", "") for b in with_prompts.document.body)
+    assert not any(prompt in getattr(b, "text", "") for b in without.document.body)
+    assert with_prompts.body_words == without.body_words  # prompts are never counted
+
+
+def test_word_count_is_of_the_body_and_is_shown_against_the_limit(session, kari, karis_year):
+    draft = draft_of(session, kari)
+    composition = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    assert composition.body_words > 20 and not composition.over_limit
+    exam.update_settings(kari, session=session, draft_id=draft.id, title="", problem_statement="",
+                         include_prompts=True, word_limit=20)
+    session.commit()
+    composition = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    assert composition.over_limit
+    assert sum(entry.words for entry in composition.outline) == composition.body_words
+    with pytest.raises(Invalid) as excinfo:
+        exam.update_settings(kari, session=session, draft_id=draft.id, title="", problem_statement="",
+                             include_prompts=True, word_limit=-5)
+    assert "word_limit" in excinfo.value.errors
+
+
+def test_a_missing_candidate_number_is_reported_not_replaced_by_a_name(session, admin, cohort, groups):
+    anna = make_member(session, admin, cohort.id, "anna", name="Anna Utennummer", group_id=groups[0].id)
+    write(session, anna, NOTE, {"title": "Notat", "description": "Tekst."})
+    draft = draft_of(session, anna)
+    composition = exam.compose(anna, session=session, draft_id=draft.id, today=TODAY)
+    assert composition.missing_candidate_numbers == 1
+    package = every_part(exam.render(composition).content)
+    assert "Anna" not in package and "[kandidatnummer]" in package
+
+
+def test_characters_word_cannot_hold_are_left_out_of_the_document_only(session, kari):
+    note = write(session, kari, NOTE, {"title": "Rart", "description": "før\x00\x01etter"})
+    draft = draft_of(session, kari)
+    composition = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    assert composition.unsupported_characters == {"Rart": 2}
+    exam_file = exam.render(composition)
+    assert exam_file.removed_characters == 2
+    assert "føretter" in text_of(exam_file.content)
+    assert journal.get_document(kari, session=session, document_id=note.id).fields["description"] == "før\x00\x01etter"
+
+
+# --- references -----------------------------------------------------------------------------------------
+
+
+def test_a_cited_reference_is_cited_in_the_text_and_listed_in_apa_7(session, kari, karis_year):
+    bion = literature.add_reference(kari, session=session, kind="book", data={
+        "authors": [{"family": "Bion", "given": "Wilfred R."}], "year": "1961",
+        "title": "Experiences in groups and other papers", "publisher": "Tavistock"})
+    unused = literature.add_reference(kari, session=session, kind="book", data={
+        "authors": [{"family": "Schein", "given": "Edgar"}], "year": "2010",
+        "title": "Organizational culture and leadership", "publisher": "Jossey-Bass"})
+    literature.set_citations(kari, session=session, note_id=karis_year["first"].id, cited=[(bion.id, "45")])
+    session.commit()
+    text = text_of(build(session, kari, draft_of(session, kari)))
+    assert "(Bion, 1961, s. 45)" in text
+    assert "Bion, W. R. (1961). Experiences in groups and other papers. Tavistock." in text
+    assert "Schein" not in text and unused.id
+
+
+# --- a group draft ----------------------------------------------------------------------------------------
+
+
+def test_a_group_draft_holds_only_the_material_of_members_who_joined(session, kari, ola, karis_year):
+    write(session, ola, NOTE, {"title": "Olas notat", "description": "Hemmelig-ord-ola-privat."})
+    draft = draft_of(session, kari, exam.GROUP)
+    assert draft.id == draft_of(session, ola, exam.GROUP).id  # one draft per group
+    exam.join_group_draft(kari, session=session, draft_id=draft.id)
+    session.commit()
+    package = every_part(build(session, ola, draft))
+    assert "Hemmelig-ord-ola-privat." not in package  # Ola has not joined
+    assert "Hemmelig-ord-kari-privat." in package
+
+    exam.join_group_draft(ola, session=session, draft_id=draft.id)
+    session.commit()
+    text = text_of(build(session, kari, draft))
+    assert "Hemmelig-ord-ola-privat." in text
+    assert "Skrevet av kandidat 5822" in text and "Skrevet av kandidat 4711" in text
+    assert "Ola" not in every_part(build(session, kari, draft)).replace("Olas notat", "")
+    assert exam.member_count(kari, session=session, draft_id=draft.id) == (2, 2)
+
+
+def test_a_group_draft_is_not_found_for_another_group_and_not_offered_without_a_group(
+        session, admin, cohort, kari, per, karis_year):
+    draft = draft_of(session, kari, exam.GROUP)
+    exam.join_group_draft(kari, session=session, draft_id=draft.id)
+    session.commit()
+    with pytest.raises(NotFound):
+        exam.compose(per, session=session, draft_id=draft.id, today=TODAY)
+    loner = make_member(session, admin, cohort.id, "loner")
+    with pytest.raises(NotAllowed):
+        exam.open_draft(loner, session=session, mode=exam.GROUP)
+
+
+def test_a_member_moved_to_another_group_leaves_the_old_groups_draft(session, admin, cohort, groups, kari, ola,
+                                                                      karis_year):
+    draft = draft_of(session, ola, exam.GROUP)
+    exam.join_group_draft(kari, session=session, draft_id=draft.id)
+    session.commit()
+    membership = next(m for m in programme.list_members(admin, session=session, cohort_id=cohort.id)
+                      if m.user_id == kari.id)
+    programme.move_to_group(admin, session=session, membership_id=membership.membership_id, group_id=groups[1].id)
+    session.commit()
+    assert "Hemmelig-ord-kari-privat." not in every_part(build(session, ola, draft))
+    with pytest.raises(NotFound):
+        exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+
+
+def test_leaving_a_group_draft_takes_ones_material_out(session, kari, ola, karis_year):
+    draft = draft_of(session, kari, exam.GROUP)
+    exam.join_group_draft(kari, session=session, draft_id=draft.id)
+    exam.leave_group_draft(kari, session=session, draft_id=draft.id)
+    session.commit()
+    assert "Hemmelig-ord-kari-privat." not in every_part(build(session, ola, draft))
+
+
+# --- comments received -------------------------------------------------------------------------------------
+
+
+def test_comments_received_go_in_the_appendix_without_the_commenters_name(session, kari, ola, karis_year):
+    version = sharing.share_document(kari, session=session, document_id=karis_year["first"].id,
+                                     audience=Audience.GROUP)
+    sharing.add_comment(ola, session=session, shared_version_id=version.id, text="Godt observert, tenk på Bion.")
+    session.commit()
+    draft = draft_of(session, kari)
+    content = build(session, kari, draft)
+    text = text_of(content)
+    assert "Godt observert, tenk på Bion." in text
+    assert "Kommentar fra et gruppemedlem" in text
+    assert "Ola" not in every_part(content)
+    comment_key = next(i.key for i in exam.my_material(kari, session=session, draft_id=draft.id) if i.kind == "comment")
+    keys = [i.key for i in exam.my_material(kari, session=session, draft_id=draft.id)]
+    exam.save_choices(kari, session=session, draft_id=draft.id, choices=[(k, k != comment_key) for k in keys])
+    session.commit()
+    assert "Godt observert" not in text_of(build(session, kari, draft))
+
+
+# --- the command line ------------------------------------------------------------------------------------------
+
+
+def test_export_for_user_builds_the_same_document_as_the_page(session, kari, karis_year):
+    exam_file = exam.export_for_user(session, username="kari", mode=exam.INDIVIDUAL, today=TODAY)
+    assert "Gruppa var taus i ti minutter." in text_of(exam_file.content)
+    with pytest.raises(NotFound):
+        exam.export_for_user(session, username="nobody", mode=exam.INDIVIDUAL, today=TODAY)
