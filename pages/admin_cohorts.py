@@ -1,13 +1,16 @@
-"""Kull og samlinger: a cohort's details, its main themes and its gatherings."""
+"""Kull og samlinger: a cohort's details, its main themes, its gatherings, and the institution's Word
+template for exam drafts."""
 
 import streamlit as st
 
+from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
-from ledpro_journal.services import programme
+from ledpro_journal.services import exam, programme
 from ledpro_journal.ui.context import (
     field_error,
     flash,
     form_error,
+    lang,
     plain,
     require_user,
     run_action,
@@ -65,8 +68,8 @@ def theme_label(theme_id):
     return themes_by_id[theme_id].name if theme_id in themes_by_id else tr("gathering.no_theme")
 
 
-details_tab, themes_tab, gatherings_tab = st.tabs(
-    [tr("cohort.tab.details"), tr("cohort.tab.themes"), tr("cohort.tab.gatherings")]
+details_tab, themes_tab, gatherings_tab, template_tab = st.tabs(
+    [tr("cohort.tab.details"), tr("cohort.tab.themes"), tr("cohort.tab.gatherings"), tr("exam.template.title")]
 )
 
 with details_tab:
@@ -236,3 +239,32 @@ with gatherings_tab:
             if outcome.ok:
                 flash("gathering.added", number=values["number"])
             st.rerun()
+
+with template_tab:
+    st.caption(tr("exam.template.lead"))
+    TEMPLATE = f"exam_template_errors_{cohort.id}"
+    with unit_of_work() as session:
+        current = exam.exam_template(admin, session=session, cohort_id=cohort.id)
+    if current is None:
+        st.info(tr("exam.template.none"), icon=":material/description:")
+    else:
+        st.success(tr("exam.template.current", filename=plain(current.filename),
+                      date=format_datetime(current.uploaded_at, lang())), icon=":material/description:")
+        if st.button(tr("exam.template.remove"), icon=":material/delete:", key=f"remove_template_{cohort.id}"):
+            if run_action(lambda session: exam.remove_exam_template(admin, session=session, cohort_id=cohort.id),
+                          errors_key=TEMPLATE).ok:
+                flash("exam.template.removed")
+                st.rerun()
+    upload = st.file_uploader(tr("exam.template.file"), type=["docx"], key=f"template_file_{cohort.id}")
+    field_error(TEMPLATE, "file")
+    form_error(TEMPLATE)
+    if st.button(tr("exam.template.upload"), disabled=upload is None, type="primary", icon=":material/upload_file:",
+                 key=f"upload_template_{cohort.id}"):
+        outcome = run_action(
+            lambda session: exam.set_exam_template(admin, session=session, cohort_id=cohort.id, filename=upload.name,
+                                                   content=upload.getvalue()),
+            errors_key=TEMPLATE,
+        )
+        if outcome.ok:
+            flash("exam.template.uploaded")
+        st.rerun()

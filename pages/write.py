@@ -8,6 +8,7 @@ from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
 from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.literature import citation_panel
 from ledpro_journal.ui.sharing import share_panel
 
 viewer = require_user(Role.PARTICIPANT)
@@ -36,6 +37,7 @@ if document.kind != DocumentKind.NOTE:
     st.caption(editor.template_name(document.template))
 
 editor.document_editor(viewer, loaded)
+citation_panel(viewer, document)
 share_panel(viewer, document)
 
 if document.kind == DocumentKind.ACTION and document.version > 0:

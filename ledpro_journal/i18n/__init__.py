@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_decimal
 
 from ledpro_journal.i18n import en, nb
 
@@ -40,6 +41,11 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
         except (KeyError, IndexError, ValueError):
             log.exception("bad parameters for catalogue key %r", key)
     return text
+
+
+def format_number(value: int, lang: str | None = None) -> str:
+    """108 463 (nb) / 108,463 (en)."""
+    return format_decimal(value, locale=_LOCALES[language_or_default(lang)])
 
 
 def format_date(value: date | None, lang: str | None = None, *, style: str = "medium") -> str:

@@ -31,7 +31,7 @@ from ledpro_journal.export.document import (
     UserText,
 )
 from ledpro_journal.export.exam_docx import TemplateRejected, build_docx, check_template, word_safe
-from ledpro_journal.i18n import format_date, language_or_default, t
+from ledpro_journal.i18n import format_date, format_number, language_or_default, t
 from ledpro_journal.models import (
     Cohort,
     CohortMembership,
@@ -472,8 +472,9 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
     body_words = sum(count_words(block.text) for block in body if isinstance(block, (Heading, Label, UserText, Remark)))
     title = builder.title()
     problem = builder.problem_statement()
-    words_line = t("exam.front.words_of_limit", lang, words=body_words, limit=draft.word_limit) if draft.word_limit \
-        else str(body_words)
+    words = format_number(body_words, lang)
+    words_line = t("exam.front.words_of_limit", lang, words=words, limit=format_number(draft.word_limit, lang)) \
+        if draft.word_limit else words
     front = FrontPage(
         title=title,
         lines=(
@@ -716,12 +717,10 @@ class _Builder:
                     templates[documents[int(item.key[1:])].template] += 1
                 elif item.kind == "comment":
                     comments += 1
-        kinds = ", ".join(
-            f"{count} {self.tr(f'tpl.{code}.name').lower()}" for code, count in sorted(templates.items())
-        )
+        kinds = "; ".join(f"{self.tr(f'tpl.{code}.name')}: {count}" for code, count in sorted(templates.items()))
         blocks: list[Block] = [Heading(self.tr("exam.ch3"), 1), *self.prompt("exam.ch3.prompt")]
         blocks.append(Remark(self.tr("exam.method_facts", actions=actions, logs=logs, notes=notes, comments=comments)
-                             + (f" ({kinds})." if kinds else "")))
+                             + (f" ({kinds})" if kinds else "") + "."))
         blocks += self.prompt("exam.ch3.ethics_prompt")
         return blocks
 

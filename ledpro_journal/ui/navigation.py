@@ -22,6 +22,8 @@ _JOURNAL = [
     ("pages/actions.py", "nav.actions", ":material/flag:", {Role.PARTICIPANT}),
     ("pages/notes.py", "nav.notes", ":material/edit_note:", {Role.PARTICIPANT}),
     ("pages/group.py", "nav.group", ":material/groups:", {Role.PARTICIPANT}),
+    ("pages/literature.py", "nav.literature", ":material/menu_book:", {Role.PARTICIPANT, Role.FACILITATOR}),
+    ("pages/exam.py", "nav.exam", ":material/description:", {Role.PARTICIPANT}),
     ("pages/bin.py", "nav.bin", ":material/delete:", {Role.PARTICIPANT}),
     ("pages/facilitator.py", "nav.facilitator", ":material/groups:", {Role.FACILITATOR}),
 ]

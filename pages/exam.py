@@ -1,0 +1,191 @@
+"""Eksamensutkast: choose what goes into the exam draft, see its outline and word count, download it as
+a Word document. Individual, or shared by the reflection group."""
+
+import pandas as pd
+import streamlit as st
+
+from ledpro_journal.i18n import format_date, format_number, today_in_oslo
+from ledpro_journal.models import Role
+from ledpro_journal.services import exam
+from ledpro_journal.services.errors import ServiceError
+from ledpro_journal.ui.context import (
+    field_error,
+    flash,
+    form_error,
+    lang,
+    plain,
+    require_user,
+    run_action,
+    tr,
+    unit_of_work,
+)
+
+viewer = require_user(Role.PARTICIPANT)
+user = viewer.user
+
+st.title(tr("nav.exam"))
+st.caption(tr("exam.lead"))
+
+mode = st.segmented_control(
+    tr("exam.mode"), [exam.INDIVIDUAL, exam.GROUP], default=exam.INDIVIDUAL,
+    format_func=lambda m: tr(f"exam.mode.{m}"), key="exam_mode",
+) or exam.INDIVIDUAL
+
+try:
+    with unit_of_work() as session:
+        draft = exam.open_draft(user, session=session, mode=mode)
+        has_joined = exam.joined(user, session=session, draft_id=draft.id)
+        counts = exam.member_count(user, session=session, draft_id=draft.id) if mode == exam.GROUP else None
+        group = exam.group_name(user, session=session, draft_id=draft.id) if mode == exam.GROUP else ""
+except ServiceError as error:
+    st.info(tr(error.key, **error.params), icon=":material/info:")
+    st.stop()
+
+
+def forget_built_file() -> None:
+    st.session_state.pop(f"exam_file_{draft.id}", None)
+
+
+# --- a group draft: who is in it ------------------------------------------------------------------------
+if mode == exam.GROUP:
+    st.info(tr("exam.group_lead", group=plain(group), joined=counts[0], members=counts[1]), icon=":material/groups:")
+    if not has_joined:
+        st.warning(tr("exam.join_warning"), icon=":material/visibility:")
+        if st.button(tr("exam.join"), type="primary", icon=":material/group_add:"):
+            if run_action(lambda s: exam.join_group_draft(user, session=s, draft_id=draft.id), errors_key="exam-join").ok:
+                flash("exam.joined")
+                forget_built_file()
+                st.rerun()
+        form_error("exam-join")
+    else:
+        if st.button(tr("exam.leave"), icon=":material/group_remove:"):
+            if run_action(lambda s: exam.leave_group_draft(user, session=s, draft_id=draft.id), errors_key="exam-join").ok:
+                flash("exam.left")
+                forget_built_file()
+                st.rerun()
+        form_error("exam-join")
+
+# --- settings ---------------------------------------------------------------------------------------------
+with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
+    with st.form(f"exam-settings-{draft.id}"):
+        title = st.text_input(tr("exam.title"), value=draft.title, help=tr("exam.title.help"), max_chars=exam.MAX_TITLE_LENGTH)
+        field_error("exam-settings", "title")
+        problem = st.text_area(tr("exam.problem_statement"), value=draft.problem_statement,
+                               help=tr("exam.problem_statement.help"), height=100)
+        field_error("exam-settings", "problem_statement")
+        prompts = st.checkbox(tr("exam.include_prompts"), value=draft.include_prompts)
+        limit = st.number_input(tr("exam.word_limit"), min_value=0, max_value=exam.MAX_WORD_LIMIT, step=500,
+                                value=draft.word_limit or 0)
+        field_error("exam-settings", "word_limit")
+        form_error("exam-settings")
+        if st.form_submit_button(tr("exam.save_settings"), type="primary", icon=":material/save:"):
+            outcome = run_action(
+                lambda s: exam.update_settings(user, session=s, draft_id=draft.id, title=title, problem_statement=problem,
+                                               include_prompts=prompts, word_limit=int(limit) or None),
+                errors_key="exam-settings",
+            )
+            if outcome.ok:
+                flash("exam.settings_saved")
+                forget_built_file()
+            st.rerun()  # also when refused: the messages under the fields are drawn by the next run
+
+# --- material -------------------------------------------------------------------------------------------
+if has_joined:
+    with unit_of_work() as session:
+        items = exam.my_material(user, session=session, draft_id=draft.id, lang=lang())
+    with st.expander(tr("exam.material"), icon=":material/checklist:", expanded=False):
+        if not items:
+            st.caption(tr("exam.material_empty"))
+        else:
+            st.caption(tr("exam.material_lead"))
+            table = pd.DataFrame(
+                {
+                    "on": [item.on for item in items],
+                    "order": list(range(1, len(items) + 1)),
+                    "kind": [tr(f"exam.kind.{item.kind}") for item in items],
+                    "title": [item.title for item in items],
+                    "gathering": [item.gathering_number for item in items],
+                    "date": [format_date(item.when, lang(), style="short") if item.when else "" for item in items],
+                },
+                index=[item.key for item in items],
+            )
+            edited = st.data_editor(
+                table,
+                hide_index=True,
+                width="stretch",
+                disabled=["kind", "title", "gathering", "date"],
+                column_config={
+                    "on": st.column_config.CheckboxColumn(tr("exam.column.on"), width="small"),
+                    "order": st.column_config.NumberColumn(tr("exam.column.order"), min_value=1, step=1, width="small"),
+                    "kind": st.column_config.TextColumn(tr("exam.column.kind")),
+                    "title": st.column_config.TextColumn(tr("exam.column.title"), width="large"),
+                    "gathering": st.column_config.NumberColumn(tr("exam.column.gathering"), format="%d"),
+                    "date": st.column_config.TextColumn(tr("exam.column.date")),
+                },
+                key=f"exam-material-{draft.id}",
+            )
+            form_error("exam-choices")
+            if st.button(tr("exam.save_choices"), type="primary", icon=":material/save:"):
+                ranked = edited.assign(position=range(len(edited))).sort_values(["order", "position"], kind="stable")
+                choices = [(key, bool(on)) for key, on in zip(ranked.index, ranked["on"])]
+                if run_action(lambda s: exam.save_choices(user, session=s, draft_id=draft.id, choices=choices),
+                              errors_key="exam-choices").ok:
+                    flash("exam.choices_saved")
+                    forget_built_file()
+                    st.session_state.pop(f"exam-material-{draft.id}", None)
+                st.rerun()  # also when refused: the message above the button is drawn by the next run
+
+# --- outline, word count, what to know before downloading --------------------------------------------------
+with unit_of_work() as session:
+    composition = exam.compose(user, session=session, draft_id=draft.id, lang=lang(), today=today_in_oslo())
+
+words_col, limit_col = st.columns(2)
+words_col.metric(tr("exam.words"), format_number(composition.body_words, lang()))
+if composition.word_limit:
+    limit_col.metric(tr("exam.word_limit_short"), format_number(composition.word_limit, lang()))
+    st.progress(min(composition.body_words / composition.word_limit, 1.0),
+                text=tr("exam.words_of_limit", words=format_number(composition.body_words, lang()),
+                        limit=format_number(composition.word_limit, lang())))
+if composition.over_limit:
+    st.warning(tr("exam.over_limit", over=composition.body_words - composition.word_limit), icon=":material/warning:")
+st.caption(tr("exam.words_note"))
+if composition.missing_candidate_numbers:
+    st.warning(tr("exam.missing_candidate", count=composition.missing_candidate_numbers), icon=":material/badge:")
+for note_title, count in composition.unsupported_characters.items():
+    st.warning(tr("exam.unsupported", count=count, title=plain(note_title)), icon=":material/warning:")
+if composition.template_filename:
+    st.caption(tr("exam.template_in_use", filename=plain(composition.template_filename)))
+
+with st.expander(tr("exam.outline"), icon=":material/format_list_numbered:", expanded=True):
+    lines = [
+        "  " * (entry.level - 1) + f"- {plain(entry.title)} · {entry.words}"
+        for entry in composition.outline
+    ]
+    st.markdown("\n".join(lines))
+
+# --- the file -----------------------------------------------------------------------------------------------
+built_key = f"exam_file_{draft.id}"
+if st.button(tr("exam.make"), type="primary", icon=":material/description:"):
+    with st.status(tr("exam.making"), expanded=False) as status:
+        st.write(tr("exam.step.collect"))
+        outcome = run_action(
+            lambda s: exam.compose(user, session=s, draft_id=draft.id, lang=lang(), today=today_in_oslo()),
+            errors_key="exam-build",
+        )
+        if outcome.ok:
+            st.write(tr("exam.step.build"))
+            outcome = run_action(lambda s: exam.render(outcome.value), errors_key="exam-build")
+        status.update(label=tr("exam.ready") if outcome.ok else tr("error.unexpected"),
+                      state="complete" if outcome.ok else "error")
+    if outcome.ok:
+        st.session_state[built_key] = outcome.value
+form_error("exam-build")
+built = st.session_state.get(built_key)
+if built is not None:
+    if built.removed_characters:
+        st.info(tr("exam.removed", count=built.removed_characters), icon=":material/info:")
+    st.download_button(
+        tr("exam.download_file", filename=built.filename), data=built.content, file_name=built.filename,
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/download:", on_click="ignore", type="primary",
+    )
