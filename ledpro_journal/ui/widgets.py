@@ -10,14 +10,26 @@ from ledpro_journal.ui.context import lang, plain, tr
 from ledpro_journal.ui.navigation import target
 
 
+_COHORT_PICKER = "cohort_picker"
+
+
+def _remember_picked_cohort() -> None:
+    st.session_state["cohort_id"] = st.session_state[_COHORT_PICKER]
+
+
 def cohort_picker(cohorts: list[Cohort]) -> Cohort | None:
-    """The cohort the administrator is working on; the choice follows them from page to page."""
+    """The cohort the administrator is working on; the choice follows them from page to page.
+
+    A keyed widget given its value through session state: an unkeyed selectbox whose index follows the
+    remembered cohort changes identity whenever the index does, and so dropped every second pick.
+    "cohort_id" carries the choice to the next page, and lets a page pick a cohort it has just made."""
     if not cohorts:
         return None
     by_id = {c.id: c for c in cohorts}
     remembered = st.session_state.get("cohort_id")
-    index = list(by_id).index(remembered) if remembered in by_id else 0
-    chosen = st.selectbox(tr("cohort.pick"), list(by_id), index=index, format_func=lambda i: by_id[i].name)
+    st.session_state[_COHORT_PICKER] = remembered if remembered in by_id else next(iter(by_id))
+    chosen = st.selectbox(tr("cohort.pick"), list(by_id), format_func=lambda i: by_id[i].name, key=_COHORT_PICKER,
+                          on_change=_remember_picked_cohort)
     st.session_state["cohort_id"] = chosen
     return by_id[chosen]
 
