@@ -147,7 +147,8 @@ if composition.word_limit:
                 text=tr("exam.words_of_limit", words=format_number(composition.body_words, lang()),
                         limit=format_number(composition.word_limit, lang())))
 if composition.over_limit:
-    st.warning(tr("exam.over_limit", over=composition.body_words - composition.word_limit), icon=":material/warning:")
+    st.warning(tr("exam.over_limit", over=format_number(composition.body_words - composition.word_limit, lang())),
+               icon=":material/warning:")
 st.caption(tr("exam.words_note"))
 if composition.missing_candidate_numbers:
     st.warning(tr("exam.missing_candidate", count=composition.missing_candidate_numbers), icon=":material/badge:")
@@ -158,7 +159,7 @@ if composition.template_filename:
 
 with st.expander(tr("exam.outline"), icon=":material/format_list_numbered:", expanded=True):
     lines = [
-        "  " * (entry.level - 1) + f"- {plain(entry.title)} · {entry.words}"
+        "  " * (entry.level - 1) + f"- {plain(entry.title)} · " + tr("exam.outline_words", words=format_number(entry.words, lang()))
         for entry in composition.outline
     ]
     st.markdown("\n".join(lines))

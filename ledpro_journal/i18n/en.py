@@ -607,6 +607,7 @@ MESSAGES: dict[str, str] = {
     'exam.save_choices': 'Save the selection',
     'exam.choices_saved': 'The selection has been saved.',
     'exam.outline': 'Outline',
+    'exam.outline_words': '{words} words',
     'exam.words': 'Words in the main text',
     'exam.words_of_limit': '{words} of {limit} words',
     'exam.over_limit': 'The main text is {over} words over the limit. Leave something out, or shorten it in Word.',

@@ -606,6 +606,7 @@ MESSAGES: dict[str, str] = {
     'exam.save_choices': 'Lagre utvalget',
     'exam.choices_saved': 'Utvalget er lagret.',
     'exam.outline': 'Disposisjon',
+    'exam.outline_words': '{words} ord',
     'exam.words': 'Ord i hoveddelen',
     'exam.words_of_limit': '{words} av {limit} ord',
     'exam.over_limit': 'Hoveddelen har {over} ord for mye. Velg bort noe, eller kort ned i Word.',

@@ -434,17 +434,19 @@ def _candidate(user: User, lang: str) -> str:
     return user.candidate_number or t("exam.no_candidate_number", lang)
 
 
-def _part_text(session: Session, draft: ExamDraft, users: list[User], lang: str) -> str:
-    parts = set(
+def _parts(session: Session, draft: ExamDraft, users: list[User]) -> set[int]:
+    """The programme parts (LEDPRO del 1 or 2) of the draft's contributors."""
+    return set(
         session.exec(
             select(CohortMembership.part)
             .where(CohortMembership.cohort_id == draft.cohort_id)
             .where(CohortMembership.user_id.in_([u.id for u in users] or [-1]))
         )
     )
-    if len(parts) == 1:
-        return t("exam.part", lang, part=parts.pop())
-    return t("exam.parts_both", lang)
+
+
+def _part_text(parts: set[int], lang: str) -> str:
+    return t("exam.part", lang, part=next(iter(parts))) if len(parts) == 1 else t("exam.parts_both", lang)
 
 
 def _filename(part: int | None, candidates: list[str], today: date, group: bool) -> str:
@@ -469,6 +471,7 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
 
     users = [c.material.user for c in contributors]
     candidates = [_candidate(u, lang) for u in users]
+    parts = _parts(session, draft, users or [actor])
     body_words = sum(count_words(block.text) for block in body if isinstance(block, (Heading, Label, UserText, Remark)))
     title = builder.title()
     problem = builder.problem_statement()
@@ -479,7 +482,7 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
         title=title,
         lines=(
             (t("exam.front.problem", lang), problem),
-            (t("exam.front.programme", lang), t("exam.programme", lang) + ", " + _part_text(session, draft, users, lang)),
+            (t("exam.front.programme", lang), t("exam.programme", lang) + ", " + _part_text(parts, lang)),
             (t("exam.front.institution", lang), cohort.institution or ""),
             (t("exam.front.date", lang), format_date(today, lang, style="long")),
             (t("exam.front.candidates" if len(candidates) > 1 else "exam.front.candidate", lang), ", ".join(candidates)),
@@ -487,14 +490,10 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
         ),
     )
     template = session.get(ExamTemplate, draft.cohort_id)
-    parts = {m for m in session.exec(
-        select(CohortMembership.part).where(CohortMembership.cohort_id == draft.cohort_id)
-        .where(CohortMembership.user_id.in_([u.id for u in users] or [-1]))
-    )}
     document = ExamDocument(
         language="nb-NO" if lang == "nb" else "en-GB",
         front=front,
-        header_text=t("exam.header", lang, candidates=", ".join(candidates), part=_part_text(session, draft, users, lang)),
+        header_text=t("exam.header", lang, candidates=", ".join(candidates), part=_part_text(parts, lang)),
         toc_title=t("exam.toc", lang),
         toc_placeholder=t("exam.toc_placeholder", lang),
         body=tuple(body),
@@ -517,7 +516,7 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
         outline=_outline(body),
         body_words=body_words,
         word_limit=draft.word_limit,
-        filename=_filename(parts.pop() if len(parts) == 1 else None, [u.candidate_number or "" for u in users], today, group),
+        filename=_filename(next(iter(parts)) if len(parts) == 1 else None, [u.candidate_number or "" for u in users], today, group),
         missing_candidate_numbers=sum(1 for u in users if not u.candidate_number),
         unsupported_characters=unsupported,
         template_filename=template.filename if template else None,
@@ -525,13 +524,23 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
 
 
 def _outline(body: list[Block]) -> list[OutlineEntry]:
-    entries: list[list] = []
+    """Every heading with the words of its whole section, subsections included, as a writer reads a
+    chapter's length."""
+    own: list[list] = []
     for block in body:
         if isinstance(block, Heading):
-            entries.append([block.level, block.text, count_words(block.text)])
-        elif entries and isinstance(block, (Label, UserText, Remark)):
-            entries[-1][2] += count_words(block.text)
-    return [OutlineEntry(level, title, words) for level, title, words in entries]
+            own.append([block.level, block.text, count_words(block.text)])
+        elif own and isinstance(block, (Label, UserText, Remark)):
+            own[-1][2] += count_words(block.text)
+    entries = []
+    for i, (level, title, _) in enumerate(own):
+        words = 0
+        j = i
+        while j < len(own) and (j == i or own[j][0] > level):
+            words += own[j][2]
+            j += 1
+        entries.append(OutlineEntry(level, title, words))
+    return entries
 
 
 @dataclass(frozen=True)

@@ -73,19 +73,23 @@ def reference_form(viewer: Viewer, *, key: str, reference: Reference | None = No
         format_func=lambda k: tr(f"literature.kind.{k}"), key=f"{key}-kind",
     )
     data = dict(reference.data) if reference else {}
-    with st.form(f"{key}-{kind}", clear_on_submit=reference is None):
+    # Not clear_on_submit: that empties the form on a refusal too, and everything typed is lost. An added
+    # reference gives the next form new widgets instead (the generation in the keys), so it starts empty.
+    generation = st.session_state.get(f"{key}-added", 0)
+    form_key = f"{key}-{kind}" + (f"-{generation}" if generation else "")
+    with st.form(form_key):
         values = {}
         for name in bib.FIELDS[kind]:
             label = tr(f"literature.field.{name}")
             if name in _NAME_FIELDS:
                 values[name] = st.text_area(
                     label, value=bib.format_names_for_editing(data.get(name, [])), height=90,
-                    help=tr(f"literature.field.{name}.help"), key=f"{key}-{kind}-{name}",
+                    help=tr(f"literature.field.{name}.help"), key=f"{form_key}-{name}",
                 )
             else:
                 help_key = f"literature.field.{name}.help"
                 values[name] = st.text_input(
-                    label, value=str(data.get(name, "")), key=f"{key}-{kind}-{name}",
+                    label, value=str(data.get(name, "")), key=f"{form_key}-{name}",
                     help=tr(help_key) if name == "year" else None,
                 )
             field_error(errors, name)
@@ -115,6 +119,8 @@ def reference_form(viewer: Viewer, *, key: str, reference: Reference | None = No
     if outcome.ok:
         flash(message)
         st.session_state.pop(key.rsplit("-form-", 1)[0] + "-editing", None)
+        if reference is None:
+            st.session_state[f"{key}-added"] = generation + 1
     st.rerun()  # also when refused: the messages under the fields are drawn by the next run
 
 

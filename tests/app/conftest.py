@@ -39,9 +39,12 @@ JOURNAL_PAGES = ["pages/challenge.py", "pages/actions.py", "pages/notes.py", "pa
 GROUP_PAGES = ["pages/group.py"]
 FACILITATOR_PAGES = ["pages/facilitator.py"]
 SHARED_PAGES = ["pages/shared.py"]
-PARTICIPANT_PAGES = [*JOURNAL_PAGES, *GROUP_PAGES, *SHARED_PAGES]
+# The literature library (participants and facilitators) and the exam draft (participants).
+LITERATURE_PAGES = ["pages/literature.py"]
+EXAM_PAGES = ["pages/exam.py"]
+PARTICIPANT_PAGES = [*JOURNAL_PAGES, *GROUP_PAGES, *SHARED_PAGES, *LITERATURE_PAGES, *EXAM_PAGES]
 ALL_PAGES = ["pages/home.py", "pages/account.py", *ADMIN_PAGES, *JOURNAL_PAGES, *GROUP_PAGES, *FACILITATOR_PAGES,
-             *SHARED_PAGES]
+             *SHARED_PAGES, *LITERATURE_PAGES, *EXAM_PAGES]
 
 
 def nb(key: str, **params: object) -> str:
@@ -57,6 +60,8 @@ PAGE_TITLES = {
     "pages/admin_groups.py": nb("nav.admin_groups"),
     "pages/admin_invites.py": nb("nav.admin_invites"),
     "pages/admin_users.py": nb("nav.admin_users"),
+    "pages/literature.py": nb("nav.literature"),
+    "pages/exam.py": nb("nav.exam"),
     "pages/challenge.py": nb("nav.challenge"),
     "pages/actions.py": nb("nav.actions"),
     "pages/notes.py": nb("nav.notes"),

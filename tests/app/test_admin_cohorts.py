@@ -71,7 +71,8 @@ def test_create_a_cohort_from_the_template(admin, fresh):
     assert toasts(at) == [nb("cohort.created", name="LEDPRO 2025")]
     picker = labelled(at.selectbox, nb("cohort.pick"))
     assert picker.value == cohort.id and picker.options == ["LEDPRO 2025"]
-    assert [t.label for t in at.tabs] == [nb("cohort.tab.details"), nb("cohort.tab.themes"), nb("cohort.tab.gatherings")]
+    assert [t.label for t in at.tabs] == [nb("cohort.tab.details"), nb("cohort.tab.themes"), nb("cohort.tab.gatherings"),
+                                          nb("exam.template.title")]
     table = programme_rows(at)
     assert len(table) == 6
     assert [r[nb("gathering.column.number")] for r in table] == [nb("gathering.label", number=n) for n in range(1, 7)]

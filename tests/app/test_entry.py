@@ -17,9 +17,11 @@ from ledpro_journal.services import accounts, programme, sharing
 from tests.app.conftest import (
     ADMIN_PAGES,
     ALL_PAGES,
+    EXAM_PAGES,
     FACILITATOR_PAGES,
     GROUP_PAGES,
     JOURNAL_PAGES,
+    LITERATURE_PAGES,
     PAGE_TITLES,
     PARTICIPANT_PAGES,
     SHARED_PAGES,
@@ -41,13 +43,13 @@ from tests.helpers import make_admin, make_cohort, make_member
 REGISTERED = {
     "admin": {"pages/home.py", "pages/account.py", *ADMIN_PAGES},
     "participant": {"pages/home.py", "pages/account.py", *PARTICIPANT_PAGES},
-    "facilitator": {"pages/home.py", "pages/account.py", *FACILITATOR_PAGES, *SHARED_PAGES},
+    "facilitator": {"pages/home.py", "pages/account.py", *FACILITATOR_PAGES, *SHARED_PAGES, *LITERATURE_PAGES},
 }
 # The pages of the other roles: run directly, each says "Ingen tilgang".
 NOT_FOR = {
-    "admin": [*JOURNAL_PAGES, *GROUP_PAGES, *FACILITATOR_PAGES, *SHARED_PAGES],
+    "admin": [*JOURNAL_PAGES, *GROUP_PAGES, *FACILITATOR_PAGES, *SHARED_PAGES, *LITERATURE_PAGES, *EXAM_PAGES],
     "participant": [*ADMIN_PAGES, *FACILITATOR_PAGES],
-    "facilitator": [*ADMIN_PAGES, *JOURNAL_PAGES, *GROUP_PAGES],
+    "facilitator": [*ADMIN_PAGES, *JOURNAL_PAGES, *GROUP_PAGES, *EXAM_PAGES],
 }
 # What each journal page shows a participant who has written nothing (write.py without ?id= says not found).
 JOURNAL_TITLES = {
