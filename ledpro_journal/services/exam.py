@@ -55,7 +55,7 @@ from ledpro_journal.models import (
 )
 from ledpro_journal.services import permissions
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
-from ledpro_journal.services.journal import count_words, period_key
+from ledpro_journal.services.journal import count_words, participant_membership, period_key
 from ledpro_journal.templates import FREE_TEXT, TEMPLATES, TITLE, kept_fields, label_key
 
 INDIVIDUAL = "individual"
@@ -69,22 +69,10 @@ _PROBLEM_FIELD = "problem_statement"
 # --- the draft and who may use it ----------------------------------------------------------------------
 
 
-def _membership(session: Session, actor: User) -> CohortMembership:
-    permissions.ensure_participant(actor)
-    membership = session.exec(
-        select(CohortMembership)
-        .where(CohortMembership.user_id == actor.id)
-        .where(CohortMembership.role == Role.PARTICIPANT)
-    ).first()
-    if membership is None:
-        raise NotFound("journal.no_cohort")
-    return membership
-
-
 def open_draft(actor: User, *, session: Session, mode: str = INDIVIDUAL) -> ExamDraft:
     """The actor's individual draft, or their reflection group's draft, made on first use. Opening a
     group draft does not put anything of one's own in it: that takes `join_group_draft`."""
-    membership = _membership(session, actor)
+    membership = participant_membership(session, actor)
     if mode == GROUP:
         if membership.group_id is None:
             raise NotAllowed("exam.no_group")

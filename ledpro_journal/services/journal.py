@@ -27,7 +27,6 @@ from ledpro_journal.models import (
     Gathering,
     NoteAction,
     NoteTheme,
-    Role,
     Share,
     Theme,
     User,
@@ -68,12 +67,10 @@ def _printable(text: str, limit: int) -> str:
     return " ".join(cleaned.split())[:limit]
 
 
-def _membership(session: Session, actor: User) -> CohortMembership:
-    membership = session.exec(
-        select(CohortMembership)
-        .where(CohortMembership.user_id == actor.id)
-        .where(CohortMembership.role == Role.PARTICIPANT)
-    ).first()
+def participant_membership(session: Session, actor: User) -> CohortMembership:
+    """The participant's cohort membership, for use cases that need one (NotFound for anyone else)."""
+    permissions.ensure_participant(actor)
+    membership = permissions.participant_membership(actor, session)
     if membership is None:
         raise NotFound("journal.no_cohort")
     return membership
@@ -110,7 +107,7 @@ def create_document(
 ) -> Document:
     """A new, empty document (version 0) that drafts can attach to before its first save."""
     permissions.ensure_participant(actor)
-    membership = _membership(session, actor)
+    membership = participant_membership(session, actor)
     template = template or DEFAULT_TEMPLATE[kind]
     if template not in allowed_templates(kind):
         raise Invalid.one("template", "field.invalid_choice")
@@ -643,7 +640,7 @@ class Timeline:
 
 def timeline(actor: User, *, session: Session, today: date) -> Timeline:
     permissions.ensure_participant(actor)
-    membership = _membership(session, actor)
+    membership = participant_membership(session, actor)
     gatherings = list(
         session.exec(
             select(Gathering).where(Gathering.cohort_id == membership.cohort_id).order_by(Gathering.start_date)

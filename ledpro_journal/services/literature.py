@@ -52,10 +52,10 @@ def _target_cohort(actor: User, session: Session, *, reading_list_of: int | None
         permissions.ensure_facilitator_of(actor, session, reading_list_of)
         return reading_list_of, None
     permissions.ensure_participant(actor)
-    cohort_id = permissions.participant_cohort_id(actor, session)
-    if cohort_id is None:
+    membership = permissions.participant_membership(actor, session)
+    if membership is None:
         raise NotFound("journal.no_cohort")
-    return cohort_id, actor.id
+    return membership.cohort_id, actor.id
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -76,9 +76,10 @@ def library(actor: User, *, session: Session, cohort_id: int | None = None) -> L
     facilitator's view of a cohort's reading list (`cohort_id`)."""
     if cohort_id is None:
         permissions.ensure_participant(actor)
-        cohort_id = permissions.participant_cohort_id(actor, session)
-        if cohort_id is None:
+        membership = permissions.participant_membership(actor, session)
+        if membership is None:
             return Library([], [])
+        cohort_id = membership.cohort_id
     else:
         permissions.ensure_facilitator_of(actor, session, cohort_id)
     rows = session.exec(

@@ -143,9 +143,10 @@ def valid_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
-def participant_cohort_id(actor: User, session: Session) -> int | None:
+def participant_membership(actor: User, session: Session) -> CohortMembership | None:
+    """A participant's place in their cohort (and group); None for anyone else."""
     return session.exec(
-        select(CohortMembership.cohort_id)
+        select(CohortMembership)
         .where(CohortMembership.user_id == actor.id)
         .where(CohortMembership.role == Role.PARTICIPANT)
     ).first()

@@ -35,11 +35,7 @@ MAX_COMMENT_LENGTH = 20_000
 
 
 def _participant_membership(session: Session, actor: User) -> CohortMembership:
-    membership = session.exec(
-        select(CohortMembership)
-        .where(CohortMembership.user_id == actor.id)
-        .where(CohortMembership.role == Role.PARTICIPANT)
-    ).first()
+    membership = permissions.participant_membership(actor, session)
     if membership is None:
         raise NotAllowed()
     return membership

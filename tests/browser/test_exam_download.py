@@ -28,25 +28,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"  # gitignored: screenshots to look a
 NOTE_TEXT = "Gruppa var taus i ti minutter før noen tok ordet."
 MAKE = t("exam.make", "nb")  # "Lag Word-fil"
 READY = t("exam.ready", "nb")  # "Word-fila er klar."
-RIS = """TY  - BOOK
-AU  - Argyris, Chris
-AU  - Schön, Donald A.
-PY  - 1974
-TI  - Theory in practice: Increasing professional effectiveness
-PB  - Jossey-Bass
-ER  - 
-
-TY  - JOUR
-AU  - Revans, Reg
-PY  - 1982
-TI  - What is action learning?
-T2  - Journal of Management Development
-VL  - 1
-IS  - 3
-SP  - 64
-EP  - 75
-ER  - 
-"""
+TWO_REFERENCES = PROJECT_ROOT / "tests" / "export" / "fixtures" / "two_references.ris"  # as Zotero exports them
 _numbers = itertools.count(1)
 
 
@@ -169,15 +151,13 @@ def test_without_a_candidate_number_the_page_warns_and_the_file_says_so(world, b
 # --- Litteratur -------------------------------------------------------------------------------------------------
 
 
-def test_import_a_ris_file_and_see_the_references_formatted(world, base, new_context, tmp_path):
+def test_import_a_ris_file_and_see_the_references_formatted(world, base, new_context):
     ola = participant(world)
     page = signed_in(new_context, base, ola)
     nav_link(page, "Litteratur").click()
     expect(page.get_by_role("heading", name="Litteratur", exact=True)).to_be_visible()
     page.get_by_role("tab", name="Importer fra Zotero eller EndNote").click()
-    ris = tmp_path / "zotero.ris"
-    ris.write_text(RIS, encoding="utf-8")
-    main(page).locator("input[type=file]").set_input_files(ris)
+    main(page).locator("input[type=file]").set_input_files(TWO_REFERENCES)
     button = main(page).get_by_role("button", name="Importer", exact=True)
     expect(button).to_be_enabled()
     button.click()
@@ -192,7 +172,7 @@ def test_import_a_ris_file_and_see_the_references_formatted(world, base, new_con
 
     # The same file again: nothing doubled.
     page.get_by_role("tab", name="Importer fra Zotero eller EndNote").click()
-    main(page).locator("input[type=file]").set_input_files(ris)
+    main(page).locator("input[type=file]").set_input_files(TWO_REFERENCES)
     main(page).get_by_role("button", name="Importer", exact=True).click()
     expect(main(page).get_by_text("0 lagt til, 2 fantes fra før.")).to_be_visible()
     listed = seed(world["url"], lambda session: literature.library(ola, session=session).own)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ledpro_journal.models import DocumentKind, Role
@@ -12,25 +14,7 @@ from tests.helpers import make_admin, make_cohort, make_member
 
 BION = {"authors": [{"family": "Bion", "given": "Wilfred R."}], "year": "1961",
         "title": "Experiences in groups and other papers", "publisher": "Tavistock"}
-RIS = """TY  - BOOK
-AU  - Argyris, Chris
-AU  - Schön, Donald A.
-PY  - 1974
-TI  - Theory in practice: Increasing professional effectiveness
-PB  - Jossey-Bass
-ER  - 
-
-TY  - JOUR
-AU  - Revans, Reg
-PY  - 1982
-TI  - What is action learning?
-T2  - Journal of Management Development
-VL  - 1
-IS  - 3
-SP  - 64
-EP  - 75
-ER  - 
-""".encode()
+RIS = (Path(__file__).parents[1] / "export" / "fixtures" / "two_references.ris").read_bytes()
 
 
 @pytest.fixture
