@@ -49,25 +49,32 @@ def _run(command: list[str], timeout: float = CONVERSION_TIMEOUT_SECONDS) -> sub
 
 
 def to_pdf(path: Path) -> Path:
-    """Convert a .docx with headless LibreOffice; the PDF lands next to it. Each conversion gets a
-    profile directory of its own, so that parallel test runs do not clash over one."""
+    """Convert a .docx with headless LibreOffice; the PDF lands next to it."""
+    return to_pdfs([path])[0]
+
+
+def to_pdfs(paths: list[Path]) -> list[Path]:
+    """Convert several .docx files in one LibreOffice start (starting it is most of the cost). Each call
+    gets a profile directory of its own, so that parallel test runs do not clash over one."""
     soffice = require_program("soffice")
-    path = Path(path)
+    paths = [Path(p) for p in paths]
     with tempfile.TemporaryDirectory(prefix="ledpro_lo_profile_") as profile:
-        _run([
-            soffice,
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(path.parent),
-            str(path),
-        ])
-    pdf = path.with_suffix(".pdf")
-    if not pdf.exists():
-        raise AssertionError(f"LibreOffice wrote no PDF for {path.name}")
-    return pdf
+        for folder in sorted({p.parent for p in paths}):
+            _run([
+                soffice,
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(folder),
+                *(str(p) for p in paths if p.parent == folder),
+            ], timeout=CONVERSION_TIMEOUT_SECONDS + 10 * len(paths))
+    pdfs = [p.with_suffix(".pdf") for p in paths]
+    missing = [pdf.name for pdf in pdfs if not pdf.exists()]
+    if missing:
+        raise AssertionError(f"LibreOffice wrote no PDF for {', '.join(missing)}")
+    return pdfs
 
 
 def _pdfinfo(pdf: Path) -> str:

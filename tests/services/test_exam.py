@@ -8,13 +8,17 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from docx2python import docx2python
 
+from ledpro_journal.export.document import UserText
+from ledpro_journal.export.exam_docx import word_safe
 from ledpro_journal.models import ActionStatus, Audience, DocumentKind
 from ledpro_journal.services import accounts, exam, journal, literature, programme, sharing
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
+from tests.export import readback
 from tests.helpers import make_admin, make_cohort, make_member
 
 TODAY = date(2024, 11, 1)
@@ -100,6 +104,46 @@ def draft_of(session, who, mode=exam.INDIVIDUAL):
     draft = exam.open_draft(who, session=session, mode=mode)
     session.commit()
     return draft
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Every document this module exports, with the participants' texts it includes. When the module is
+    done, LibreOffice converts them all to PDF (A4), and pandoc and docx2python read each one back."""
+    folder = tmp_path_factory.mktemp("exported")
+    documents: list[tuple[Path, list[str]]] = []
+    yield folder, documents
+    if not documents:
+        return
+    for pdf in readback.to_pdfs([path for path, _ in documents]):
+        width, height = readback.pdf_page_size_mm(pdf)
+        assert abs(width - 210) < 1 and abs(height - 297) < 1, pdf.name
+    for path, texts in documents:
+        for read in (readback.pandoc_text(path), readback.docx2python_text(path)):
+            flat = readback.normalise(read)
+            for text in texts:
+                assert readback.normalise(readback_safe(text)) in flat, (path.name, text[:80])
+
+
+def readback_safe(text: str) -> str:
+    return word_safe(text)[0]
+
+
+@pytest.fixture(autouse=True)
+def _keep_exports(exported, monkeypatch):
+    folder, documents = exported
+    render = exam.render
+
+    def render_and_keep(composition):
+        exam_file = render(composition)
+        path = folder / f"{len(documents) + 1:03d}-{exam_file.filename}"
+        path.write_bytes(exam_file.content)
+        included = [b.text for b in (*composition.document.body, *composition.document.appendix)
+                    if isinstance(b, UserText) and b.text.strip()]
+        documents.append((path, included))
+        return exam_file
+
+    monkeypatch.setattr(exam, "render", render_and_keep)
 
 
 def build(session, who, draft) -> bytes:
