@@ -86,7 +86,11 @@ def _export_exam(args: argparse.Namespace) -> int:
     except ServiceError as error:
         print(t(error.key, args.language, **error.params), file=sys.stderr)
         return 2
-    args.out.write_bytes(exam_file.content)
+    try:
+        args.out.write_bytes(exam_file.content)
+    except OSError as error:
+        print(f"{args.out}: {error.strerror}", file=sys.stderr)
+        return 2
     print(f"{args.out} written ({len(exam_file.content):,} bytes; suggested name {exam_file.filename})")
     if exam_file.removed_characters:
         print(f"{exam_file.removed_characters} characters Word cannot hold were left out of the document",

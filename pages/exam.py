@@ -93,11 +93,12 @@ with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
 if has_joined:
     with unit_of_work() as session:
         items = exam.my_material(user, session=session, draft_id=draft.id, lang=lang())
-    with st.expander(tr("exam.material"), icon=":material/checklist:", expanded=False):
+    nothing_chosen = not any(item.on for item in items)
+    with st.expander(tr("exam.material"), icon=":material/checklist:", expanded=mode == exam.GROUP and nothing_chosen):
         if not items:
             st.caption(tr("exam.material_empty"))
         else:
-            st.caption(tr("exam.material_lead"))
+            st.caption(tr("exam.material_lead_group" if mode == exam.GROUP else "exam.material_lead"))
             table = pd.DataFrame(
                 {
                     "on": [item.on for item in items],
@@ -152,6 +153,9 @@ if composition.over_limit:
 st.caption(tr("exam.words_note"))
 if composition.missing_candidate_numbers:
     st.warning(tr("exam.missing_candidate", count=composition.missing_candidate_numbers), icon=":material/badge:")
+if composition.possible_names:
+    names_key = "exam.names_group" if mode == exam.GROUP else "exam.names"
+    st.warning(tr(names_key, names=plain(", ".join(composition.possible_names))), icon=":material/person_search:")
 for note_title, count in composition.unsupported_characters.items():
     st.warning(tr("exam.unsupported", count=count, title=plain(note_title)), icon=":material/warning:")
 if composition.template_filename:

@@ -179,6 +179,9 @@ def test_export_exam_writes_the_participants_draft(sqlite_url, tmp_path):
     paragraphs = [p.text for p in WordDocument(str(out)).paragraphs]
     assert "Gruppa var taus i ti minutter." in paragraphs
 
+    nowhere = run_cli(sqlite_url, "export-exam", "--user", "kari", "--out", str(tmp_path / "no" / "such" / "x.docx"))
+    assert nowhere.returncode == 2 and "Traceback" not in nowhere.stderr
+
     missing = run_cli(sqlite_url, "export-exam", "--user", "nobody", "--out", str(tmp_path / "x.docx"))
     assert missing.returncode == 2 and "Ingen bruker" in missing.stderr
     assert not (tmp_path / "x.docx").exists()

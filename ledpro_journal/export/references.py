@@ -179,9 +179,9 @@ def _clean_names(value) -> list[dict]:
     for name in value if isinstance(value, (list, tuple)) else []:
         if not isinstance(name, dict):
             continue
-        literal = " ".join(str(name.get("literal") or "").split())
-        family = " ".join(str(name.get("family") or "").split())
-        given = " ".join(str(name.get("given") or "").split())
+        literal = _text(name.get("literal") or "")
+        family = _text(name.get("family") or "")
+        given = _text(name.get("given") or "")
         if literal:
             names.append({"literal": literal})
         elif family:
@@ -235,7 +235,9 @@ def _normalise_date(text: str) -> str:
 
 
 def _clean_value(name: str, value) -> str:
-    text = " ".join(str(value).split()) if value is not None else ""
+    # One line, no control characters: a NUL typed or imported would be refused by PostgreSQL's text
+    # columns (the sort key), and none belongs in a reference.
+    text = _text(value) if value is not None else ""
     if not text:
         return ""
     if name == "year":
@@ -319,7 +321,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue003]")
 
 
 def _text(value) -> str:
-    return _CONTROL.sub("", " ".join(str(value).split()))
+    return " ".join(_CONTROL.sub("", str(value)).split())
 
 
 def _csl_names(names: list[dict]) -> list[dict]:

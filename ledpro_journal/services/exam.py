@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ from ledpro_journal.export.document import (
 from ledpro_journal.export.exam_docx import TemplateRejected, build_docx, check_template, word_safe
 from ledpro_journal.i18n import format_date, format_number, language_or_default, t
 from ledpro_journal.models import (
+    Audience,
     Cohort,
     CohortMembership,
     Comment,
@@ -56,6 +57,7 @@ from ledpro_journal.models import (
 from ledpro_journal.services import permissions
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
 from ledpro_journal.services.journal import count_words, participant_membership, period_key
+from ledpro_journal.services.names import find_names
 from ledpro_journal.templates import FREE_TEXT, TEMPLATES, TITLE, kept_fields, label_key
 
 INDIVIDUAL = "individual"
@@ -63,6 +65,7 @@ GROUP = "group"
 MAX_TITLE_LENGTH = 300
 MAX_PROBLEM_LENGTH = 5000
 MAX_WORD_LIMIT = 100_000
+MAX_NAMES_SHOWN = 20
 _PROBLEM_FIELD = "problem_statement"
 
 
@@ -123,8 +126,8 @@ def joined(actor: User, *, session: Session, draft_id: int) -> bool:
 
 
 def join_group_draft(actor: User, *, session: Session, draft_id: int) -> None:
-    """Puts one's own material (all of it, until one chooses otherwise) into the group's draft, where
-    the other members can read it."""
+    """Takes part in the group's draft. Nothing of one's own is in it until one ticks it: what is
+    ticked, the other members can read."""
     draft = _draft(session, actor, draft_id)
     if not is_group_draft(draft):
         raise NotAllowed()
@@ -202,7 +205,11 @@ class _Material:
         return {d.id: d for d in docs + self.actions + self.logs + self.notes}
 
 
-def _load_material(session: Session, user: User, cohort_id: int) -> _Material:
+def _load_material(session: Session, user: User, draft: ExamDraft) -> _Material:
+    """`draft` decides which comments received may go in: in an individual draft all of them (they were
+    written to its owner); in a group draft only those on what is shared with that group now, since the
+    draft's readers are that group."""
+    cohort_id = draft.cohort_id
     gatherings = {g.id: g for g in session.exec(select(Gathering).where(Gathering.cohort_id == cohort_id))}
     documents = session.exec(
         select(Document)
@@ -235,7 +242,7 @@ def _load_material(session: Session, user: User, cohort_id: int) -> _Material:
         )
     )
     # Comments others wrote on what this contributor shared, on documents that still exist.
-    comment_rows = session.exec(
+    comments = (
         select(Comment, Share)
         .join(SharedVersion, SharedVersion.id == Comment.shared_version_id)
         .join(Share, Share.id == SharedVersion.share_id)
@@ -243,7 +250,15 @@ def _load_material(session: Session, user: User, cohort_id: int) -> _Material:
         .where(Share.document_id.in_([d.id for d in documents] or [-1]))
         .where(Comment.author_id != user.id)
         .order_by(Comment.created_at)
-    ).all()
+    )
+    if is_group_draft(draft):
+        comments = (
+            comments.where(Share.withdrawn_at.is_(None))
+            .where(Share.audience == Audience.GROUP)
+            .where(Share.group_id == draft.group_id)
+            .where(SharedVersion.number >= Share.visible_from)
+        )
+    comment_rows = session.exec(comments).all()
     return _Material(
         user=user,
         challenge=challenges[0] if challenges else None,
@@ -282,14 +297,16 @@ def _default_items(material: _Material, lang: str) -> list[Item]:
     return items
 
 
-def _chosen(material: _Material, contribution: ExamContribution, lang: str) -> list[Item]:
-    """The saved order and choices, with anything written since added after it, included."""
-    defaults = {item.key: item for item in _default_items(material, lang)}
+def _chosen(material: _Material, contribution: ExamContribution, draft: ExamDraft, lang: str) -> list[Item]:
+    """The saved order and choices, with anything not chosen about yet after it: included in one's own
+    draft (everything, by default), left out of a group's (the group reads only what one ticked)."""
+    default_on = not is_group_draft(draft)
+    defaults = {item.key: replace(item, on=default_on) for item in _default_items(material, lang)}
     result: list[Item] = []
     for choice in contribution.choices or []:
         item = defaults.pop(choice.get("key"), None) if isinstance(choice, dict) else None
         if item is not None:
-            result.append(Item(**{**item.__dict__, "on": bool(choice.get("on", True))}))
+            result.append(replace(item, on=bool(choice.get("on", default_on))))
     return result + list(defaults.values())
 
 
@@ -299,7 +316,7 @@ def my_material(actor: User, *, session: Session, draft_id: int, lang: str | Non
     if contribution is None:
         return []
     lang = language_or_default(lang or actor.language)
-    return _chosen(_load_material(session, actor, draft.cohort_id), contribution, lang)
+    return _chosen(_load_material(session, actor, draft), contribution, draft, lang)
 
 
 def save_choices(actor: User, *, session: Session, draft_id: int, choices: list[tuple[str, bool]]) -> None:
@@ -308,7 +325,7 @@ def save_choices(actor: User, *, session: Session, draft_id: int, choices: list[
     contribution = _contribution(session, draft, actor)
     if contribution is None:
         raise NotAllowed("exam.not_joined")
-    own = {item.key for item in _default_items(_load_material(session, actor, draft.cohort_id), "nb")}
+    own = {item.key for item in _default_items(_load_material(session, actor, draft), "nb")}
     seen: set[str] = set()
     saved = []
     for key, on in choices:
@@ -341,6 +358,7 @@ class Composition:
     missing_candidate_numbers: int
     unsupported_characters: dict[str, int] = field(default_factory=dict)  # title -> characters left out
     template_filename: str | None = None
+    possible_names: list[str] = field(default_factory=list)  # in the viewer's own chosen material
 
     @property
     def over_limit(self) -> bool:
@@ -412,8 +430,11 @@ def _contributors(session: Session, draft: ExamDraft, lang: str) -> list[_Contri
         ).all()
     contributors = []
     for contribution, user in rows:
-        material = _load_material(session, user, draft.cohort_id)
-        chosen = [item for item in _chosen(material, contribution, lang) if item.on]
+        material = _load_material(session, user, draft)
+        chosen = [item for item in _chosen(material, contribution, draft, lang) if item.on]
+        # A log entry goes in with its action, never without it.
+        actions = {item.key for item in chosen if item.kind == "action"}
+        chosen = [item for item in chosen if item.kind != "log" or item.parent_key in actions]
         contributors.append(_Contributor(material, chosen))
     return contributors
 
@@ -491,6 +512,12 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
         title_for_metadata=title,
         template=template.content if template else None,
     )
+    own_texts = [
+        text
+        for contributor in contributors if contributor.material.user.id == actor.id
+        for item in contributor.items if item.key.startswith("d")
+        for text in contributor.material.documents()[int(item.key[1:])].fields.values()
+    ]
     unsupported = {}
     for contributor in contributors:
         documents = contributor.material.documents()
@@ -508,6 +535,7 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
         missing_candidate_numbers=sum(1 for u in users if not u.candidate_number),
         unsupported_characters=unsupported,
         template_filename=template.filename if template else None,
+        possible_names=[candidate.word for candidate in find_names(own_texts)[:MAX_NAMES_SHOWN]],
     )
 
 
@@ -623,9 +651,11 @@ class _Builder:
 
     # settings with the challenge's defaults
     def _first_challenge(self) -> Document | None:
+        """The first chosen challenge: one left out lends the draft neither title nor problem statement."""
         for contributor in self.contributors:
-            if contributor.material.challenge is not None:
-                return contributor.material.challenge
+            challenge = contributor.material.challenge
+            if challenge is not None and f"d{challenge.id}" in contributor.on:
+                return challenge
         return None
 
     def title(self) -> str:
@@ -804,10 +834,10 @@ class _Builder:
                 if item.kind == "log":
                     log = documents[int(item.key[1:])]
                     action = actions[log.parent_id]
-                    if f"d{action.id}" not in contributor.on:
-                        continue
+                    candidate = (_candidate(material.user, self.lang),) if self.group else ()
                     rows.append((
                         log.happened_on or date.max,
+                        *candidate,
                         format_date(log.happened_on, self.lang, style="short") if log.happened_on else "",
                         _title(action, self.lang),
                         _excerpt(action.fields.get("involved") or "", 200),
@@ -825,8 +855,9 @@ class _Builder:
             number += 1
             rows.sort(key=lambda r: r[0])
             blocks.append(Heading(self.tr("exam.appendix.log", number=number), 2))
+            candidate = (self.tr("exam.log.candidate"),) if self.group else ()
             blocks.append(Table(
-                header=(self.tr("exam.log.date"), self.tr("exam.log.action"), self.tr("exam.log.with_whom"),
+                header=(*candidate, self.tr("exam.log.date"), self.tr("exam.log.action"), self.tr("exam.log.with_whom"),
                         self.tr("exam.log.outcome")),
                 rows=tuple(row[1:] for row in rows),
             ))

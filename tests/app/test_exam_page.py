@@ -305,14 +305,23 @@ def group(dbs, writers) -> Group:
     return Group(nord, siri)
 
 
+def tick_everything(session, who) -> None:
+    """What a member does in the material table (which AppTest cannot edit): tick all of their own."""
+    draft = exam.open_draft(who, session=session, mode=exam.GROUP)
+    keys = [item.key for item in exam.my_material(who, session=session, draft_id=draft.id)]
+    exam.save_choices(who, session=session, draft_id=draft.id, choices=[(key, True) for key in keys])
+    session.commit()
+
+
 def group_lead(joined: int, members: int = 3) -> str:
     return nb("exam.group_lead", group=plain("Gruppe Nord"), joined=joined, members=members)
 
 
-def test_joining_the_group_draft_warns_first_and_then_puts_ones_material_in(writers, browser, dbs, fresh, group):
+def test_joining_the_group_draft_warns_first_and_puts_in_only_what_is_ticked(writers, browser, dbs, fresh, group):
     write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Pias notat", "description": "Pias tekst."})
     write(dbs, writers.ola, DocumentKind.NOTE, {"title": "Olas notat", "description": "Olas tekst."})
     write(dbs, group.siri, DocumentKind.NOTE, {"title": "Siris notat", "description": "Siris tekst."})
+    tick_everything(dbs, writers.ola)
     browser.sign_in(writers.pia)
     at = open_page(PAGE)
     # Individual first: her own note only.
@@ -338,6 +347,9 @@ def test_joining_the_group_draft_warns_first_and_then_puts_ones_material_in(writ
     assert labelled(at.button, LEAVE)
     assert not [b for b in at.button if b.label == JOIN]
     assert MATERIAL in [e.label for e in at.expander]
+    assert "Pias notat" not in [t for _, t, _ in outline(at)]  # joined, nothing ticked yet
+    tick_everything(dbs, writers.pia)
+    at.run()
     in_outline = [t for _, t, _ in outline(at)]
     assert "Olas notat" in in_outline and "Pias notat" in in_outline and "Siris notat" not in in_outline
     assert fresh().get(ExamContribution, (draft_id, writers.pia.id)) is not None

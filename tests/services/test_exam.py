@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from docx2python import docx2python
 
-from ledpro_journal.export.document import UserText
+from ledpro_journal.export.document import Table, UserText
 from ledpro_journal.export.exam_docx import word_safe
 from ledpro_journal.models import ActionStatus, Audience, DocumentKind
 from ledpro_journal.services import accounts, exam, journal, literature, programme, sharing
@@ -144,6 +144,14 @@ def _keep_exports(exported, monkeypatch):
         return exam_file
 
     monkeypatch.setattr(exam, "render", render_and_keep)
+
+
+def join_with_everything(session, who, draft):
+    """Joins a group draft and ticks all of one's material (joining alone adds nothing)."""
+    exam.join_group_draft(who, session=session, draft_id=draft.id)
+    keys = [item.key for item in exam.my_material(who, session=session, draft_id=draft.id)]
+    exam.save_choices(who, session=session, draft_id=draft.id, choices=[(key, True) for key in keys])
+    session.commit()
 
 
 def build(session, who, draft) -> bytes:
@@ -330,14 +338,12 @@ def test_a_group_draft_holds_only_the_material_of_members_who_joined(session, ka
     write(session, ola, NOTE, {"title": "Olas notat", "description": "Hemmelig-ord-ola-privat."})
     draft = draft_of(session, kari, exam.GROUP)
     assert draft.id == draft_of(session, ola, exam.GROUP).id  # one draft per group
-    exam.join_group_draft(kari, session=session, draft_id=draft.id)
-    session.commit()
+    join_with_everything(session, kari, draft)
     package = every_part(build(session, ola, draft))
     assert "Hemmelig-ord-ola-privat." not in package  # Ola has not joined
     assert "Hemmelig-ord-kari-privat." in package
 
-    exam.join_group_draft(ola, session=session, draft_id=draft.id)
-    session.commit()
+    join_with_everything(session, ola, draft)
     text = text_of(build(session, kari, draft))
     assert "Hemmelig-ord-ola-privat." in text
     assert "Skrevet av kandidat 5822" in text and "Skrevet av kandidat 4711" in text
@@ -348,8 +354,7 @@ def test_a_group_draft_holds_only_the_material_of_members_who_joined(session, ka
 def test_a_group_draft_is_not_found_for_another_group_and_not_offered_without_a_group(
         session, admin, cohort, kari, per, karis_year):
     draft = draft_of(session, kari, exam.GROUP)
-    exam.join_group_draft(kari, session=session, draft_id=draft.id)
-    session.commit()
+    join_with_everything(session, kari, draft)
     with pytest.raises(NotFound):
         exam.compose(per, session=session, draft_id=draft.id, today=TODAY)
     loner = make_member(session, admin, cohort.id, "loner")
@@ -360,8 +365,7 @@ def test_a_group_draft_is_not_found_for_another_group_and_not_offered_without_a_
 def test_a_member_moved_to_another_group_leaves_the_old_groups_draft(session, admin, cohort, groups, kari, ola,
                                                                       karis_year):
     draft = draft_of(session, ola, exam.GROUP)
-    exam.join_group_draft(kari, session=session, draft_id=draft.id)
-    session.commit()
+    join_with_everything(session, kari, draft)
     membership = next(m for m in programme.list_members(admin, session=session, cohort_id=cohort.id)
                       if m.user_id == kari.id)
     programme.move_to_group(admin, session=session, membership_id=membership.membership_id, group_id=groups[1].id)
@@ -373,10 +377,62 @@ def test_a_member_moved_to_another_group_leaves_the_old_groups_draft(session, ad
 
 def test_leaving_a_group_draft_takes_ones_material_out(session, kari, ola, karis_year):
     draft = draft_of(session, kari, exam.GROUP)
-    exam.join_group_draft(kari, session=session, draft_id=draft.id)
+    join_with_everything(session, kari, draft)
+    assert "Hemmelig-ord-kari-privat." in every_part(build(session, ola, draft))
     exam.leave_group_draft(kari, session=session, draft_id=draft.id)
     session.commit()
     assert "Hemmelig-ord-kari-privat." not in every_part(build(session, ola, draft))
+
+
+def test_joining_a_group_draft_puts_nothing_in_and_later_writing_stays_out_until_ticked(session, kari, ola,
+                                                                                       karis_year):
+    draft = draft_of(session, kari, exam.GROUP)
+    exam.join_group_draft(kari, session=session, draft_id=draft.id)
+    session.commit()
+    assert not any(item.on for item in exam.my_material(kari, session=session, draft_id=draft.id))
+    assert "Hemmelig-ord-kari-privat." not in every_part(build(session, ola, draft))
+    join_with_everything(session, kari, draft)
+    write(session, kari, NOTE, {"title": "Senere", "description": "Privat-skrevet-etterpå."})
+    assert "Privat-skrevet-etterpå." not in every_part(build(session, ola, draft))
+    assert "Hemmelig-ord-kari-privat." in every_part(build(session, ola, draft))
+
+
+def test_a_challenge_left_out_lends_the_draft_neither_title_nor_problem_statement(session, kari, ola, karis_year):
+    draft = draft_of(session, kari, exam.GROUP)
+    exam.join_group_draft(kari, session=session, draft_id=draft.id)
+    keys = [item.key for item in exam.my_material(kari, session=session, draft_id=draft.id)]
+    challenge = f"d{karis_year['challenge'].id}"
+    exam.save_choices(kari, session=session, draft_id=draft.id, choices=[(k, k != challenge) for k in keys])
+    session.commit()
+    package = every_part(build(session, ola, draft))
+    assert "Møtekultur i enheten" not in package and "endre møtekulturen" not in package
+
+
+def test_a_log_entry_goes_in_only_with_its_action(session, kari, karis_year):
+    draft = draft_of(session, kari)
+    keys = [item.key for item in exam.my_material(kari, session=session, draft_id=draft.id)]
+    action = f"d{karis_year['action'].id}"
+    exam.save_choices(kari, session=session, draft_id=draft.id, choices=[(k, k != action) for k in keys])
+    session.commit()
+    composition = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    text = text_of(exam.render(composition).content)
+    assert "Vi prøvde stående møter." not in text
+    assert "0 aksjoner, 0 loggføringer" in text
+
+
+def test_the_group_drafts_log_table_says_whose_entry_it_is(session, kari, ola, karis_year):
+    draft = draft_of(session, kari, exam.GROUP)
+    join_with_everything(session, kari, draft)
+    composition = exam.compose(ola, session=session, draft_id=draft.id, today=TODAY)
+    [table] = [block for block in composition.document.appendix if isinstance(block, Table)]
+    assert table.header[0] == "Kandidat" and table.rows[0][0] == "4711"
+
+
+def test_names_in_ones_chosen_material_are_pointed_out(session, kari):
+    write(session, kari, NOTE, {"title": "Møtet", "description": "I dag sa Per Olsen ingenting i møtet."})
+    draft = draft_of(session, kari)
+    composition = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
+    assert {"Per", "Olsen"} <= set(composition.possible_names)
 
 
 # --- comments received -------------------------------------------------------------------------------------
@@ -398,6 +454,24 @@ def test_comments_received_go_in_the_appendix_without_the_commenters_name(sessio
     exam.save_choices(kari, session=session, draft_id=draft.id, choices=[(k, k != comment_key) for k in keys])
     session.commit()
     assert "Godt observert" not in text_of(build(session, kari, draft))
+
+
+def test_a_group_draft_holds_only_comments_on_what_is_shared_with_that_group_now(
+        session, admin, cohort, groups, kari, ola, per, karis_year):
+    version = sharing.share_document(kari, session=session, document_id=karis_year["first"].id,
+                                     audience=Audience.GROUP)
+    sharing.add_comment(ola, session=session, shared_version_id=version.id, text="Ola-kommentar-til-gruppe-1.")
+    session.commit()
+    # In her own draft Kari keeps it; after she withdraws and moves to group 2, group 2 must not read it.
+    assert "Ola-kommentar-til-gruppe-1." in text_of(build(session, kari, draft_of(session, kari)))
+    sharing.withdraw_share(kari, session=session, share_id=version.share_id)
+    membership = next(m for m in programme.list_members(admin, session=session, cohort_id=cohort.id)
+                      if m.user_id == kari.id)
+    programme.move_to_group(admin, session=session, membership_id=membership.membership_id, group_id=groups[1].id)
+    session.commit()
+    draft = draft_of(session, kari, exam.GROUP)
+    join_with_everything(session, kari, draft)
+    assert "Ola-kommentar-til-gruppe-1." not in every_part(build(session, per, draft))
 
 
 # --- the command line ------------------------------------------------------------------------------------------

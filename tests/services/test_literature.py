@@ -142,3 +142,16 @@ def test_deleting_ones_own_cited_reference_says_how_often_it_is_cited_and_remove
     literature.delete_reference(kari, session=session, reference_id=own.id)
     session.commit()
     assert literature.citations(kari, session=session, note_id=note.id) == []
+
+
+def test_control_characters_typed_or_imported_into_a_reference_are_left_out(session, kari):
+    added = literature.add_reference(kari, session=session, kind="book",
+                                     data={**BION, "title": "Experiences\x00 in groups", "publisher": "Tavi\x01stock"})
+    session.commit()
+    assert added.data["title"] == "Experiences in groups" and added.data["publisher"] == "Tavistock"
+    ris = "TY  - BOOK\r\nAU  - Bion, W.\x00 R.\r\nPY  - 1961\r\nTI  - Groups\x00 again\r\nPB  - Tavistock\r\nER  - \r\n"
+    summary = literature.import_references(kari, session=session, filename="endnote.ris",
+                                           content=ris.encode("utf-16"))
+    session.commit()
+    assert summary.added == 1
+    assert {r.data["title"] for r in literature.library(kari, session=session).own} >= {"Groups again"}
