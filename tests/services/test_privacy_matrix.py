@@ -1,5 +1,5 @@
 """The privacy promise for shared writing, as a matrix: every service that reads, lists, counts or searches
-user content, asked by every kind of actor, about a private note, a note shared with the group, a note
+user content (the exam draft included), asked by every kind of actor, about a private note, a note shared with the group, a note
 shared with the facilitators and a share that was withdrawn.
 
 Each note holds a secret word of its own. Whoever may not read a note never finds its word anywhere: not
@@ -22,7 +22,7 @@ from ledpro_journal.models import (
     Role,
     User,
 )
-from ledpro_journal.services import accounts, journal, programme, sharing
+from ledpro_journal.services import accounts, exam, journal, programme, sharing
 from ledpro_journal.services.errors import Conflict, NotAllowed, NotFound, ServiceError
 from ledpro_journal.services.journal import Filters
 from tests.helpers import make_admin, make_cohort, make_member
@@ -177,6 +177,11 @@ EXPECTED_REVEAL = {
     "find": lambda actor, state: actor == OWNER,
     "list_revisions": lambda actor, state: False,
     "overview": lambda actor, state: actor == OWNER,
+    # The exam draft: one's own draft holds one's own writing; someone else's draft id typed in finds
+    # nothing; a group draft the owner joined without ticking anything holds none of it.
+    "exam_own_draft": lambda actor, state: actor == OWNER,
+    "exam_owners_draft_typed": lambda actor, state: actor == OWNER,
+    "exam_group_draft": lambda actor, state: False,
 }
 
 
@@ -220,7 +225,37 @@ SERVICES = {
     "find": lambda a, s, w, state: journal.find(a, session=s, filters=Filters(query=SECRETS[state])),
     "list_revisions": lambda a, s, w, state: journal.list_revisions(a, session=s, document_id=w.note_ids[state]),
     "overview": lambda a, s, w, state: journal.overview(a, session=s, today=date(2024, 5, 1)),
+    "exam_own_draft": lambda a, s, w, state: _exam_own_draft(a, s),
+    "exam_owners_draft_typed": lambda a, s, w, state: _exam_owners_draft_typed(a, s, w),
+    "exam_group_draft": lambda a, s, w, state: _exam_group_draft(a, s, w),
 }
+
+
+def _exam_own_draft(actor, session):
+    draft = exam.open_draft(actor, session=session)
+    return exam.compose(actor, session=session, draft_id=draft.id, today=date(2024, 11, 1))
+
+
+def _exam_owners_draft_typed(actor, session, world: World):
+    draft = exam.open_draft(world.users[OWNER], session=session)
+    session.commit()
+    return exam.compose(actor, session=session, draft_id=draft.id, today=date(2024, 11, 1))
+
+
+def _exam_group_draft(actor, session, world: World):
+    """The owner joins the group draft and ticks nothing; the actor reads their own group draft, if
+    they have one, and types in the owner's group draft's id."""
+    owners = exam.open_draft(world.users[OWNER], session=session, mode=exam.GROUP)
+    exam.join_group_draft(world.users[OWNER], session=session, draft_id=owners.id)
+    session.commit()
+    calls = [lambda: exam.compose(actor, session=session, draft_id=owners.id, today=date(2024, 11, 1))]
+
+    def own():
+        draft = exam.open_draft(actor, session=session, mode=exam.GROUP)
+        exam.join_group_draft(actor, session=session, draft_id=draft.id)
+        return exam.compose(actor, session=session, draft_id=draft.id, today=date(2024, 11, 1))
+
+    return _each([*calls, own])
 
 
 def _observed(outcome) -> str:
@@ -341,6 +376,7 @@ REFUSED = {
     "my_comments": {NOBODY, INACTIVE},
     "find": NON_PARTICIPANTS,
     "overview": NON_PARTICIPANTS,
+    "exam_own_draft": NON_PARTICIPANTS,
 }
 
 
