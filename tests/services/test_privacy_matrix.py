@@ -1,6 +1,6 @@
 """The privacy promise for shared writing, as a matrix: every service that reads, lists, counts or searches
-user content (the exam draft included), asked by every kind of actor, about a private note, a note shared with the group, a note
-shared with the facilitators and a share that was withdrawn.
+user content (the exam draft included), asked by every kind of actor, about a private note, a note shared
+with the group, a note shared with the facilitators and a share that was withdrawn.
 
 Each note holds a secret word of its own. Whoever may not read a note never finds its word anywhere: not
 in a result, not in a count, not in an error, not through an identifier typed into a URL. Whoever may
