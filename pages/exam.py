@@ -105,12 +105,31 @@ if has_joined:
                     "order": list(range(1, len(items) + 1)),
                     "kind": [tr(f"exam.kind.{item.kind}") for item in items],
                     "title": [item.title for item in items],
-                    "gathering": [item.gathering_number for item in items],
+                    "gathering": pd.array([item.gathering_number for item in items], dtype="Int64"),
                     "date": [format_date(item.when, lang(), style="short") if item.when else "" for item in items],
                 },
                 index=[item.key for item in items],
             )
-            edited = st.data_editor(
+            generation = st.session_state.get(f"exam-material-gen-{draft.id}", 0)
+            editor_key = f"exam-material-{draft.id}-{generation}"
+
+            def save_edited_choices() -> None:
+                """Every tick and renumbering is saved at once: nothing chosen is lost by leaving the page."""
+                edits = st.session_state[editor_key].get("edited_rows", {})
+                rows = [
+                    (int(edits.get(position, {}).get("order") or position + 1), position, item.key,
+                     bool(edits.get(position, {}).get("on", item.on)))
+                    for position, item in enumerate(items)
+                ]
+                choices = [(key, on) for _, _, key, on in sorted(rows)]
+                if run_action(lambda s: exam.save_choices(user, session=s, draft_id=draft.id, choices=choices),
+                              errors_key="exam-choices").ok:
+                    flash("exam.choices_saved")
+                    forget_built_file()
+                # The table is drawn afresh from what is saved (new order, new ticks).
+                st.session_state[f"exam-material-gen-{draft.id}"] = generation + 1
+
+            st.data_editor(
                 table,
                 hide_index=True,
                 width="stretch",
@@ -123,18 +142,10 @@ if has_joined:
                     "gathering": st.column_config.NumberColumn(tr("exam.column.gathering"), format="%d"),
                     "date": st.column_config.TextColumn(tr("exam.column.date")),
                 },
-                key=f"exam-material-{draft.id}",
+                key=editor_key,
+                on_change=save_edited_choices,
             )
             form_error("exam-choices")
-            if st.button(tr("exam.save_choices"), type="primary", icon=":material/save:"):
-                ranked = edited.assign(position=range(len(edited))).sort_values(["order", "position"], kind="stable")
-                choices = [(key, bool(on)) for key, on in zip(ranked.index, ranked["on"])]
-                if run_action(lambda s: exam.save_choices(user, session=s, draft_id=draft.id, choices=choices),
-                              errors_key="exam-choices").ok:
-                    flash("exam.choices_saved")
-                    forget_built_file()
-                    st.session_state.pop(f"exam-material-{draft.id}", None)
-                st.rerun()  # also when refused: the message above the button is drawn by the next run
 
 # --- outline, word count, what to know before downloading --------------------------------------------------
 with unit_of_work() as session:

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from ledpro_journal.i18n import t
 from ledpro_journal.models import DocumentKind
-from ledpro_journal.services import accounts, journal, literature
+from ledpro_journal.services import accounts, exam, journal, literature
 from tests.browser.conftest import PROJECT_ROOT, cohort_on_a_server, nav_link, seed, sign_in
 from tests.helpers import make_member
 
@@ -88,6 +88,34 @@ def shoot(page, name: str) -> Path:
 
 
 # --- Eksamensutkast -------------------------------------------------------------------------------------------
+
+
+def test_a_tick_taken_off_in_the_material_table_is_saved_at_once(world, base, new_context):
+    """The table is a canvas grid that only a browser can edit: untick the note (challenge, then the note)
+    with the keyboard, leave the page, come back: it is still out, and out of the outline."""
+    kari = participant(world, candidate_number="4711", with_year=True)
+    page = signed_in(new_context, base, kari)
+    nav_link(page, "Eksamensutkast").click()
+    outline = page.get_by_test_id("stExpander").filter(has_text="Disposisjon")
+    expect(outline).to_contain_text("Stillheten")
+    page.get_by_text(t("exam.material", "nb"), exact=True).click()
+    grid = main(page).get_by_test_id("stDataFrame")
+    expect(grid).to_be_visible()
+    page.wait_for_timeout(1000)  # the expander opens with an animation; the grid takes clicks after it
+    box = grid.bounding_box()
+    row_height = 35  # Streamlit's grid: a header row, then rows of 35 px
+    page.mouse.click(box["x"] + 25, box["y"] + row_height + row_height * 1 + row_height / 2)  # row 2: the note
+    page.wait_for_timeout(300)
+    page.keyboard.press(" ")
+    expect(page.get_by_text(t("exam.choices_saved", "nb"))).to_be_visible()  # the toast
+    expect(outline).not_to_contain_text("Stillheten")
+
+    nav_link(page, "Notater").click()
+    nav_link(page, "Eksamensutkast").click()
+    expect(page.get_by_test_id("stExpander").filter(has_text="Disposisjon")).not_to_contain_text("Stillheten")
+    items = seed(world["url"], lambda session: exam.my_material(
+        kari, session=session, draft_id=exam.open_draft(kari, session=session).id))
+    assert [(item.kind, item.on) for item in items] == [("challenge", True), ("note", False)]
 
 
 def test_make_and_download_the_word_file(world, base, new_context, tmp_path):
