@@ -255,7 +255,7 @@ with template_tab:
                           errors_key=TEMPLATE).ok:
                 flash("exam.template.removed")
                 st.rerun()
-    upload = st.file_uploader(tr("exam.template.file"), type=["docx"], key=f"template_file_{cohort.id}")
+    upload = st.file_uploader(tr("exam.template.file"), type=["docx", "dotx"], key=f"template_file_{cohort.id}")
     field_error(TEMPLATE, "file")
     form_error(TEMPLATE)
     if st.button(tr("exam.template.upload"), disabled=upload is None, type="primary", icon=":material/upload_file:",

@@ -519,3 +519,16 @@ def test_a_rejected_template_makes_build_raise_the_same_reason() -> None:
     with pytest.raises(TemplateRejected) as rejected:
         build_docx(exam(template=b"not a zip"))
     assert rejected.value.key == "exam.template.not_docx"
+
+
+def test_a_word_template_file_dotx_is_used_like_a_docx(tmp_path: Path) -> None:
+    """Institutions hand out .dotx files: the same package, its main part typed as a template."""
+    parts = package_parts(institution_template())
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"wordprocessingml.document.main+xml", b"wordprocessingml.template.main+xml")
+    dotx = zip_of(parts)
+    check_template(dotx)
+    built, path = build(exam(journal_body(), template=dotx), tmp_path)
+    document = docx.Document(io.BytesIO(built.content))
+    assert document.sections[0].left_margin.cm == pytest.approx(3, abs=0.01)
+    assert b"wordprocessingml.document.main+xml" in package_parts(built.content)["[Content_Types].xml"]
