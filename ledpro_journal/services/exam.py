@@ -481,7 +481,9 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
     users = [c.material.user for c in contributors]
     candidates = [_candidate(u, lang) for u in users]
     parts = _parts(session, draft, users or [actor])
-    body_words = sum(count_words(block.text) for block in body if isinstance(block, (Heading, Label, UserText, Remark)))
+    outline = _outline(body)
+    # The body opens with chapter 1's heading: the chapters' sections hold every counted word.
+    body_words = sum(entry.words for entry in outline if entry.level == 1)
     title = builder.title()
     problem = builder.problem_statement()
     words = format_number(body_words, lang)
@@ -528,7 +530,7 @@ def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = 
                     unsupported[item.title] = removed
     return Composition(
         document=document,
-        outline=_outline(body),
+        outline=outline,
         body_words=body_words,
         word_limit=draft.word_limit,
         filename=_filename(next(iter(parts)) if len(parts) == 1 else None, [u.candidate_number or "" for u in users], today, group),

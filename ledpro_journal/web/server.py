@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 
 from ledpro_journal import db
 from ledpro_journal.config import get_settings
+from ledpro_journal.export import references
 from ledpro_journal.services import journal
 from ledpro_journal.web import auth, drafts
 
@@ -28,6 +29,7 @@ async def lifespan(_app):
     configure_logging()
     await run_in_threadpool(db.migrate)
     await run_in_threadpool(_empty_old_bins)
+    await run_in_threadpool(references.load_styles)
     log.info("database ready: %s", db.get_engine().url.render_as_string(hide_password=True))
     yield
     db.dispose_engines()

@@ -124,9 +124,12 @@ from sqlmodel import Session
 from ledpro_journal import db
 from ledpro_journal.services import exam
 
+from ledpro_journal.export import references
+
 engine = db.create_engine_for(sys.argv[1])
 with engine.connect() as connection:  # a server's connection pool is warm before anyone clicks
     connection.exec_driver_sql("SELECT 1")
+references.load_styles()  # as the server's start does
 
 def resident_mib():
     with open("/proc/self/statm") as statm:
