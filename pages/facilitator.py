@@ -6,20 +6,15 @@ import streamlit as st
 
 from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
-from ledpro_journal.services import programme, sharing
+from ledpro_journal.services import sharing
 from ledpro_journal.ui.context import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.sharing import feed_list
-from ledpro_journal.ui.widgets import cohort_picker
+from ledpro_journal.ui.widgets import facilitated_cohort_or_stop
 
 viewer = require_user(Role.FACILITATOR)
 
 st.title(tr("nav.facilitator"))
-with unit_of_work() as session:
-    cohorts = programme.list_cohorts(viewer.user, session=session)
-cohort = cohort_picker(cohorts)
-if cohort is None:
-    st.info(tr("home.no_cohort"), icon=":material/info:")
-    st.stop()
+cohort = facilitated_cohort_or_stop(viewer)
 
 with unit_of_work() as session:
     groups = sharing.facilitator_groups(viewer.user, session=session, cohort_id=cohort.id)

@@ -4,10 +4,10 @@ import from Zotero or EndNote). Facilitators keep the reading list of the cohort
 import streamlit as st
 
 from ledpro_journal.models import Role
-from ledpro_journal.services import literature, programme
+from ledpro_journal.services import literature
 from ledpro_journal.ui import literature as library_ui
 from ledpro_journal.ui.context import require_user, tr, unit_of_work
-from ledpro_journal.ui.widgets import cohort_picker
+from ledpro_journal.ui.widgets import facilitated_cohort_or_stop
 
 viewer = require_user(Role.PARTICIPANT, Role.FACILITATOR)
 
@@ -15,12 +15,7 @@ st.title(tr("nav.literature"))
 st.caption(tr("literature.lead"))
 
 if viewer.user.role == Role.FACILITATOR:
-    with unit_of_work() as session:
-        cohorts = programme.list_cohorts(viewer.user, session=session)
-    cohort = cohort_picker(cohorts)
-    if cohort is None:
-        st.info(tr("home.no_cohort"), icon=":material/info:")
-        st.stop()
+    cohort = facilitated_cohort_or_stop(viewer)
     with unit_of_work() as session:
         library = literature.library(viewer.user, session=session, cohort_id=cohort.id)
     list_tab, add_tab, import_tab = st.tabs(

@@ -6,7 +6,8 @@ import streamlit as st
 
 from ledpro_journal.i18n import format_date_range, today_in_oslo
 from ledpro_journal.models import Cohort, Gathering, Theme
-from ledpro_journal.ui.context import lang, plain, tr
+from ledpro_journal.services import programme
+from ledpro_journal.ui.context import lang, plain, tr, unit_of_work
 from ledpro_journal.ui.navigation import target
 
 
@@ -40,6 +41,17 @@ def pick_cohort_or_stop(cohorts: list[Cohort]) -> Cohort:
     if cohort is None:
         st.info(tr("cohort.none_yet"))
         st.page_link(target("pages/admin_cohorts.py"), label=tr("nav.admin_cohorts"), icon=":material/event:")
+        st.stop()
+    return cohort
+
+
+def facilitated_cohort_or_stop(viewer) -> Cohort:
+    """For a facilitator's pages: the picker over the cohorts they teach, or a word that there are none."""
+    with unit_of_work() as session:
+        cohorts = programme.list_cohorts(viewer.user, session=session)
+    cohort = cohort_picker(cohorts)
+    if cohort is None:
+        st.info(tr("home.no_cohort"), icon=":material/info:")
         st.stop()
     return cohort
 

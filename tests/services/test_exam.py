@@ -19,28 +19,10 @@ from ledpro_journal.models import ActionStatus, Audience, DocumentKind
 from ledpro_journal.services import accounts, exam, journal, literature, programme, sharing
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
 from tests.export import readback
-from tests.helpers import make_admin, make_cohort, make_member
+from tests.helpers import make_member
 
 TODAY = date(2024, 11, 1)
 CHALLENGE, ACTION, LOG, NOTE = DocumentKind.CHALLENGE, DocumentKind.ACTION, DocumentKind.LOG, DocumentKind.NOTE
-
-
-@pytest.fixture
-def admin(session):
-    return make_admin(session)
-
-
-@pytest.fixture
-def cohort(session, admin):
-    return make_cohort(session, admin)
-
-
-@pytest.fixture
-def groups(session, admin, cohort):
-    first = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 1")
-    second = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 2")
-    session.commit()
-    return first, second
 
 
 def participant(session, admin, cohort, username, name, number, group_id):

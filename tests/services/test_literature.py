@@ -10,21 +10,11 @@ import pytest
 from ledpro_journal.models import DocumentKind, Role
 from ledpro_journal.services import journal, literature
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
-from tests.helpers import make_admin, make_cohort, make_member
+from tests.helpers import make_member
 
 BION = {"authors": [{"family": "Bion", "given": "Wilfred R."}], "year": "1961",
         "title": "Experiences in groups and other papers", "publisher": "Tavistock"}
 RIS = (Path(__file__).parents[1] / "export" / "fixtures" / "two_references.ris").read_bytes()
-
-
-@pytest.fixture
-def admin(session):
-    return make_admin(session)
-
-
-@pytest.fixture
-def cohort(session, admin):
-    return make_cohort(session, admin)
 
 
 @pytest.fixture
