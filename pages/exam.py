@@ -33,13 +33,11 @@ mode = st.segmented_control(
 
 try:
     with unit_of_work() as session:
-        draft = exam.open_draft(user, session=session, mode=mode)
-        has_joined = exam.joined(user, session=session, draft_id=draft.id)
-        counts = exam.member_count(user, session=session, draft_id=draft.id) if mode == exam.GROUP else None
-        group = exam.group_name(user, session=session, draft_id=draft.id) if mode == exam.GROUP else ""
+        work = exam.workspace(user, session=session, mode=mode, lang=lang(), today=today_in_oslo())
 except ServiceError as error:
     st.info(tr(error.key, **error.params), icon=":material/info:")
     st.stop()
+draft, has_joined, items, composition = work.draft, work.joined, work.items, work.composition
 
 
 def forget_built_file() -> None:
@@ -48,7 +46,8 @@ def forget_built_file() -> None:
 
 # --- a group draft: who is in it ------------------------------------------------------------------------
 if mode == exam.GROUP:
-    st.info(tr("exam.group_lead", group=plain(group), joined=counts[0], members=counts[1]), icon=":material/groups:")
+    st.info(tr("exam.group_lead", group=plain(work.group_name), joined=work.members_joined, members=work.members),
+            icon=":material/groups:")
     if not has_joined:
         st.warning(tr("exam.join_warning"), icon=":material/visibility:")
         if st.button(tr("exam.join"), type="primary", icon=":material/group_add:"):
@@ -91,8 +90,6 @@ with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
 
 # --- material -------------------------------------------------------------------------------------------
 if has_joined:
-    with unit_of_work() as session:
-        items = exam.my_material(user, session=session, draft_id=draft.id, lang=lang())
     nothing_chosen = not any(item.on for item in items)
     with st.expander(tr("exam.material"), icon=":material/checklist:", expanded=mode == exam.GROUP and nothing_chosen):
         if not items:
@@ -148,9 +145,6 @@ if has_joined:
             form_error("exam-choices")
 
 # --- outline, word count, what to know before downloading --------------------------------------------------
-with unit_of_work() as session:
-    composition = exam.compose(user, session=session, draft_id=draft.id, lang=lang(), today=today_in_oslo())
-
 words_col, limit_col = st.columns(2)
 words_col.metric(tr("exam.words"), format_number(composition.body_words, lang()))
 if composition.word_limit:
@@ -183,14 +177,9 @@ with st.expander(tr("exam.outline"), icon=":material/format_list_numbered:", exp
 built_key = f"exam_file_{draft.id}"
 if st.button(tr("exam.make"), type="primary", icon=":material/description:"):
     with st.status(tr("exam.making"), expanded=False) as status:
-        st.write(tr("exam.step.collect"))
-        outcome = run_action(
-            lambda s: exam.compose(user, session=s, draft_id=draft.id, lang=lang(), today=today_in_oslo()),
-            errors_key="exam-build",
-        )
-        if outcome.ok:
-            st.write(tr("exam.step.build"))
-            outcome = run_action(lambda s: exam.render(outcome.value), errors_key="exam-build")
+        # The document as this run composed it (and showed in the outline) is the one written.
+        st.write(tr("exam.step.build"))
+        outcome = run_action(lambda s: exam.render(composition), errors_key="exam-build")
         status.update(label=tr("exam.ready") if outcome.ok else tr("error.unexpected"),
                       state="complete" if outcome.ok else "error")
     if outcome.ok:

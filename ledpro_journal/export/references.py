@@ -653,12 +653,6 @@ def _year_suffixes(entries: Sequence[tuple[str, str, dict]], language: str) -> d
     return suffixes
 
 
-@lru_cache(maxsize=256)
-def _year_suffixes_cached(entries_json: str, language: str) -> dict[str, str]:
-    """A document cites from the same library hundreds of times: its letters are worked out once."""
-    return _year_suffixes([tuple(e) for e in json.loads(entries_json)], language)
-
-
 def _letters(i: int) -> str:
     out = ""
     i += 1
@@ -699,17 +693,33 @@ def _prepare(entries: Iterable[tuple[str, str, dict]], language: str,
         # citeproc-py lower-cases ids; our own ids avoid any clash between keys
         seen[key] = _Prepared(key, kind, cleaned, f"r{len(seen)}")
     prepared = sorted(seen.values(), key=lambda p: _sort_key(p.kind, p.data, language))
-    context = {p.key: (p.key, p.kind, p.data) for p in prepared}
-    for key, kind, data in library:
-        if key not in context and kind in KINDS:
-            try:
-                context[key] = (key, kind, clean(kind, data or {}))
-            except Exception:  # noqa: BLE001
-                continue
-    suffixes = _year_suffixes_cached(json.dumps(list(context.values()), sort_keys=True, default=str), language)
+    library = list(library)
+    if library and {p.key for p in prepared} <= {key for key, _, _ in library}:
+        # The usual case in a document: it cites from its own library, whose letters are worked out once.
+        suffixes = _library_suffixes(json.dumps(library, sort_keys=True, default=str), language)
+    else:
+        context = {p.key: (p.key, p.kind, p.data) for p in prepared}
+        context.update((e[0], e) for e in _cleaned_library(library) if e[0] not in context)
+        suffixes = _year_suffixes(list(context.values()), language)
     for p in prepared:
         p.suffix = suffixes.get(p.key, "")
     return prepared
+
+
+def _cleaned_library(library: Iterable[tuple[str, str, dict]]) -> list[tuple[str, str, dict]]:
+    cleaned = []
+    for key, kind, data in library:
+        if kind in KINDS:
+            try:
+                cleaned.append((key, kind, clean(kind, data or {})))
+            except Exception:  # noqa: BLE001 - odd stored data must not stop a document
+                continue
+    return cleaned
+
+
+@lru_cache(maxsize=256)
+def _library_suffixes(library_json: str, language: str) -> dict[str, str]:
+    return _year_suffixes(_cleaned_library(tuple(e) for e in json.loads(library_json)), language)
 
 
 # --- rendering ------------------------------------------------------------------------------------------

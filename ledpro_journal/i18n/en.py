@@ -619,7 +619,6 @@ MESSAGES: dict[str, str] = {
     'exam.download': 'Download',
     'exam.make': 'Create Word file',
     'exam.making': 'Creating the Word file …',
-    'exam.step.collect': 'Fetching the selection and formatting references',
     'exam.step.build': 'Building the document',
     'exam.ready': 'The Word file is ready.',
     'exam.download_file': 'Download {filename}',

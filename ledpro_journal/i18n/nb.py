@@ -618,7 +618,6 @@ MESSAGES: dict[str, str] = {
     'exam.download': 'Last ned',
     'exam.make': 'Lag Word-fil',
     'exam.making': 'Lager Word-fila …',
-    'exam.step.collect': 'Henter utvalget og formaterer referanser',
     'exam.step.build': 'Lager dokumentet',
     'exam.ready': 'Word-fila er klar.',
     'exam.download_file': 'Last ned {filename}',

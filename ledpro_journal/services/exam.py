@@ -120,11 +120,6 @@ def is_group_draft(draft: ExamDraft) -> bool:
     return draft.group_id is not None
 
 
-def joined(actor: User, *, session: Session, draft_id: int) -> bool:
-    draft = _draft(session, actor, draft_id)
-    return _contribution(session, draft, actor) is not None
-
-
 def join_group_draft(actor: User, *, session: Session, draft_id: int) -> None:
     """Takes part in the group's draft. Nothing of one's own is in it until one ticks it: what is
     ticked, the other members can read."""
@@ -408,7 +403,8 @@ class _Contributor:
         return {item.key: position for position, item in enumerate(self.items)}
 
 
-def _contributors(session: Session, draft: ExamDraft, lang: str) -> list[_Contributor]:
+def _contributors(session: Session, draft: ExamDraft, lang: str, loaded: dict[int, _Material]) -> list[_Contributor]:
+    """`loaded`: material already read this request, by user id (the page has read the viewer's)."""
     if is_group_draft(draft):
         # Members as they are now: someone moved to another group no longer contributes.
         rows = session.exec(
@@ -430,7 +426,7 @@ def _contributors(session: Session, draft: ExamDraft, lang: str) -> list[_Contri
         ).all()
     contributors = []
     for contribution, user in rows:
-        material = _load_material(session, user, draft)
+        material = loaded.get(user.id) or _load_material(session, user, draft)
         chosen = [item for item in _chosen(material, contribution, draft, lang) if item.on]
         # A log entry goes in with its action, never without it.
         actions = {item.key for item in chosen if item.kind == "action"}
@@ -469,9 +465,44 @@ def _filename(part: int | None, candidates: list[str], today: date, group: bool)
 def compose(actor: User, *, session: Session, draft_id: int, lang: str | None = None, today: date) -> Composition:
     """The document as it would be downloaded now, with its outline and word count."""
     draft = _draft(session, actor, draft_id)
+    return _compose(session, actor, draft, language_or_default(lang or actor.language), today, {})
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything the exam page shows, read once per rerun: the draft, the viewer's own material and
+    choices (none until they joined), the document as it stands, and for a group draft who is in it."""
+
+    draft: ExamDraft
+    joined: bool
+    items: list[Item]
+    composition: Composition
+    group_name: str = ""
+    members_joined: int = 0
+    members: int = 0
+
+
+def workspace(actor: User, *, session: Session, mode: str, lang: str | None = None, today: date) -> Workspace:
+    draft = open_draft(actor, session=session, mode=mode)
     lang = language_or_default(lang or actor.language)
+    contribution = _contribution(session, draft, actor)
+    loaded: dict[int, _Material] = {}
+    items: list[Item] = []
+    if contribution is not None:
+        loaded[actor.id] = _load_material(session, actor, draft)
+        items = _chosen(loaded[actor.id], contribution, draft, lang)
+    composition = _compose(session, actor, draft, lang, today, loaded)
+    if not is_group_draft(draft):
+        return Workspace(draft, contribution is not None, items, composition)
+    group = session.get(ReflectionGroup, draft.group_id)
+    members_joined, members = member_count(actor, session=session, draft_id=draft.id)
+    return Workspace(draft, contribution is not None, items, composition, group.name, members_joined, members)
+
+
+def _compose(session: Session, actor: User, draft: ExamDraft, lang: str, today: date,
+             loaded: dict[int, _Material]) -> Composition:
     cohort = session.get(Cohort, draft.cohort_id)
-    contributors = _contributors(session, draft, lang)
+    contributors = _contributors(session, draft, lang, loaded)
     group = is_group_draft(draft)
     builder = _Builder(session, draft, cohort, contributors, lang, group)
     body = builder.body()
@@ -888,12 +919,6 @@ def export_for_user(session: Session, *, username: str, mode: str, today: date, 
     if mode == GROUP and _contribution(session, draft, user) is None:
         raise NotAllowed("exam.not_joined")
     return build_exam(user, session=session, draft_id=draft.id, lang=lang, today=today)
-
-
-def group_name(actor: User, *, session: Session, draft_id: int) -> str:
-    draft = _draft(session, actor, draft_id)
-    group = session.get(ReflectionGroup, draft.group_id) if draft.group_id else None
-    return group.name if group else ""
 
 
 def member_count(actor: User, *, session: Session, draft_id: int) -> tuple[int, int]:

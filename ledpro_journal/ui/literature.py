@@ -87,10 +87,9 @@ def reference_form(viewer: Viewer, *, key: str, reference: Reference | None = No
                     help=tr(f"literature.field.{name}.help"), key=f"{form_key}-{name}",
                 )
             else:
-                help_key = f"literature.field.{name}.help"
                 values[name] = st.text_input(
                     label, value=str(data.get(name, "")), key=f"{form_key}-{name}",
-                    help=tr(help_key) if name == "year" else None,
+                    help=tr("literature.field.year.help") if name == "year" else None,
                 )
             field_error(errors, name)
         form_error(errors)

@@ -14,7 +14,7 @@ from ledpro_journal.models import (
 )
 from ledpro_journal.services import accounts, programme
 from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, SignInRefused
-from tests.helpers import PASSWORD, make_admin, make_cohort, make_member
+from tests.helpers import PASSWORD, make_admin, make_member
 
 ADDRESS = "192.0.2.10"
 GOOD_PASSWORD = "en lang setning om sommeren i brumunddal"
@@ -39,16 +39,6 @@ def sign_in(session, username: str, password: str, address: str = ADDRESS) -> Us
     user = accounts.authenticate(session, username=username, password=password, address=address)
     session.commit()
     return user
-
-
-@pytest.fixture
-def admin(session):
-    return make_admin(session)
-
-
-@pytest.fixture
-def cohort(session, admin):
-    return make_cohort(session, admin)
 
 
 # --- first run ----------------------------------------------------------------------------------

@@ -16,19 +16,9 @@ from ledpro_journal.services import journal, programme
 from ledpro_journal.services.errors import Conflict, Invalid, NotFound
 from ledpro_journal.services.journal import Filters, Links
 from ledpro_journal.templates import TEMPLATES, kept_fields
-from tests.helpers import make_admin, make_cohort, make_member
+from tests.helpers import make_cohort, make_member
 
 ACTION, LOG, NOTE, CHALLENGE = DocumentKind.ACTION, DocumentKind.LOG, DocumentKind.NOTE, DocumentKind.CHALLENGE
-
-
-@pytest.fixture
-def admin(session):
-    return make_admin(session)
-
-
-@pytest.fixture
-def cohort(session, admin):
-    return make_cohort(session, admin)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlmodel import select
 from ledpro_journal.models import Cohort, CohortMembership, Gathering, InviteCode, Role, Theme
 from ledpro_journal.services import accounts, programme
 from ledpro_journal.services.errors import Conflict, Invalid, NotFound
-from tests.helpers import make_admin, make_cohort, make_member
+from tests.helpers import make_cohort, make_member
 
 TEMPLATE_THEMES = [
     "Grunnleggende organisasjonsforståelse",
@@ -28,16 +28,6 @@ TEMPLATE_DATES = [
     (date(2024, 8, 28), date(2024, 8, 29)),
     (date(2024, 10, 7), date(2024, 10, 8)),
 ]
-
-
-@pytest.fixture
-def admin(session):
-    return make_admin(session)
-
-
-@pytest.fixture
-def cohort(session, admin):
-    return make_cohort(session, admin)
 
 
 @pytest.fixture

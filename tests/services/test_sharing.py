@@ -20,31 +20,13 @@ from ledpro_journal.models import (
 )
 from ledpro_journal.services import journal, programme, sharing
 from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from tests.helpers import make_admin, make_cohort, make_member
+from tests.helpers import make_cohort, make_member
 
 ACTION, LOG, NOTE = DocumentKind.ACTION, DocumentKind.LOG, DocumentKind.NOTE
 GROUP, FACILITATORS = Audience.GROUP, Audience.FACILITATORS
 
 
 # --- people -------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def admin(session):
-    return make_admin(session)
-
-
-@pytest.fixture
-def cohort(session, admin):
-    return make_cohort(session, admin)
-
-
-@pytest.fixture
-def groups(session, admin, cohort):
-    first = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 1")
-    second = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 2")
-    session.commit()
-    return first, second
 
 
 @pytest.fixture
