@@ -12,7 +12,7 @@ from ledpro_journal.ui.widgets import facilitated_cohort_or_stop
 viewer = require_user(Role.PARTICIPANT, Role.FACILITATOR)
 
 st.title(tr("nav.literature"))
-st.caption(tr("literature.lead"))
+st.caption(tr("literature.lead_facilitator" if viewer.user.role == Role.FACILITATOR else "literature.lead"))
 
 if viewer.user.role == Role.FACILITATOR:
     cohort = facilitated_cohort_or_stop(viewer)

@@ -503,6 +503,7 @@ MESSAGES: dict[str, str] = {
     'facilitator_page.column.last': 'Last active',
     # literature library
     'nav.literature': 'Literature',
+    'literature.lead_facilitator': "The cohort's reading list, which participants can cite in their notes and exam drafts. Participants' own references are seen by them alone.",
     'literature.lead': "The cohort's reading list and your own references. Sources you cite in your notes are included in the references of the exam draft.",
     'literature.reading_list': 'Reading list',
     'literature.reading_list_lead': "The cohort's reading list, kept by the facilitators.",
@@ -680,7 +681,7 @@ MESSAGES: dict[str, str] = {
     'exam.comment_by_facilitator': 'Comment from a facilitator, {date}:',
     # institution template (administrator)
     'exam.template.title': 'Exam draft template',
-    'exam.template.lead': "A Word template (.docx) from the institution: the drafts use its styles, margins, header and footer. Without a template, the standard layout is used.",
+    'exam.template.lead': "A Word template (.docx or .dotx) from the institution: the drafts use its styles, margins, header and footer. Without a template, the standard layout is used.",
     'exam.template.current': 'In use: “{filename}”, uploaded {date}.',
     'exam.template.none': 'No template: the standard layout is used.',
     'exam.template.file': 'Word template (.docx or .dotx)',

@@ -502,6 +502,7 @@ MESSAGES: dict[str, str] = {
     'facilitator_page.column.last': 'Sist aktiv',
     # literature library
     'nav.literature': 'Litteratur',
+    'literature.lead_facilitator': 'Kullets pensum, som deltakerne kan sitere i notatene sine og i eksamensutkastet. Deltakernes egne referanser ser bare de selv.',
     'literature.lead': 'Pensum for kullet og dine egne referanser. Kilder du siterer i notatene, kommer med i litteraturlisten i eksamensutkastet.',
     'literature.reading_list': 'Pensum',
     'literature.reading_list_lead': 'Kullets litteraturliste, holdt av faglærerne.',
@@ -679,7 +680,7 @@ MESSAGES: dict[str, str] = {
     'exam.comment_by_facilitator': 'Kommentar fra faglærer, {date}:',
     # institution template (administrator)
     'exam.template.title': 'Mal for eksamensutkast',
-    'exam.template.lead': 'En Word-mal (.docx) fra institusjonen: utkastene bruker stilene, margene, toppteksten og bunnteksten i den. Uten mal brukes standardutseendet.',
+    'exam.template.lead': 'En Word-mal (.docx eller .dotx) fra institusjonen: utkastene bruker stilene, margene, toppteksten og bunnteksten i den. Uten mal brukes standardutseendet.',
     'exam.template.current': 'I bruk: «{filename}», lastet opp {date}.',
     'exam.template.none': 'Ingen mal: standardutseendet brukes.',
     'exam.template.file': 'Word-mal (.docx eller .dotx)',
