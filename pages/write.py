@@ -7,7 +7,7 @@ from ledpro_journal.models import DocumentKind, Role
 from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
 from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
-from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.navigation import keep_in_address, target
 from ledpro_journal.ui.literature import citation_panel
 from ledpro_journal.ui.sharing import share_panel
 
@@ -25,6 +25,7 @@ if loaded is None:
     st.stop()
 
 document = loaded.document
+keep_in_address(id=str(document.id))
 if document.kind == DocumentKind.LOG:
     st.page_link(target("pages/write.py"), label=tr("journal.back_to_action"), icon=":material/arrow_back:",
                  query_params={"id": str(document.parent_id)})

@@ -217,14 +217,14 @@ def save_document(
         document.happened_on = happened_on
         if status is not None:
             document.status = ActionStatus(status)
-    if document.kind == DocumentKind.LOG and status is not None:
-        action = session.get(Document, document.parent_id)
-        action.status = ActionStatus(status)
-        session.add(action)
     _derive(document)
     document.version = base_version + 1
     document.updated_at = utcnow()
     session.add(document)
+    if document.kind == DocumentKind.LOG and status is not None and _is_newest_log(session, document):
+        action = session.get(Document, document.parent_id)
+        action.status = ActionStatus(status)
+        session.add(action)
     session.add(
         DocumentRevision(
             document_id=document.id,
@@ -240,6 +240,22 @@ def save_document(
     _drop_saved_drafts(session, document)
     session.flush()
     return document
+
+
+def _is_newest_log(session: Session, log: Document) -> bool:
+    """An action's status follows its newest log entry (latest date, then the last written): correcting
+    an older entry must not move the action back to what was true then."""
+    session.flush()
+    newest = session.exec(
+        select(Document.id)
+        .where(Document.parent_id == log.parent_id)
+        .where(Document.kind == DocumentKind.LOG)
+        .where(Document.deleted_at.is_(None))
+        .where(Document.version > 0)
+        .order_by(Document.happened_on.desc().nulls_last(), Document.id.desc())
+        .limit(1)
+    ).first()
+    return newest == log.id
 
 
 def _drop_saved_drafts(session: Session, document: Document) -> None:
@@ -287,6 +303,7 @@ def note_links(actor: User, *, session: Session, note_id: int) -> Links:
 
 def save_draft(actor: User, *, session: Session, document_id: int, field: str, text: str, base_version: int) -> None:
     """Keeps text the moment it reaches the server, before any explicit save."""
+    _wait_for_saves_of(session, document_id)
     document = _own(session, actor, document_id)
     if not known_field(field) or not isinstance(text, str) or len(text) > MAX_FIELD_LENGTH:
         raise Invalid.one(field if isinstance(field, str) else "field", "field.invalid_choice")
@@ -310,6 +327,23 @@ def save_draft(actor: User, *, session: Session, document_id: int, field: str, t
     session.flush()
 
 
+def _wait_for_saves_of(session: Session, document_id: int) -> None:
+    """Takes the document's write lock before reading it (its row in PostgreSQL, the database in SQLite).
+
+    The editor sends what is in a field at the moment Lagre is pressed, and that request often runs beside
+    the save itself. Read before the save commits, the text still differs from the saved text, and a draft
+    naming the old version would be kept after the save dropped the others: the next save in the same tab
+    then looked like a conflict with another writer. Holding the lock from the read to the write means the
+    draft sees the save it raced with, and the saved text needs no draft."""
+    if permissions.valid_id(document_id):
+        session.execute(
+            sa.update(Document)
+            .where(Document.id == document_id)
+            .values(version=Document.version)
+            .execution_options(synchronize_session=False)
+        )
+
+
 @dataclass(frozen=True)
 class DraftState:
     texts: dict[str, str]
@@ -318,8 +352,12 @@ class DraftState:
 
 
 def drafts_for(actor: User, *, session: Session, document_id: int) -> DraftState | None:
-    _own(session, actor, document_id)
-    drafts = session.exec(select(Draft).where(Draft.document_id == document_id)).all()
+    document = _own(session, actor, document_id)
+    # A draft of exactly the saved text holds nothing unsaved, whatever version it was started from.
+    drafts = [
+        draft for draft in session.exec(select(Draft).where(Draft.document_id == document_id))
+        if draft.text != document.fields.get(draft.field, "")
+    ]
     if not drafts:
         return None
     return DraftState(

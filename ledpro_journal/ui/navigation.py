@@ -65,3 +65,15 @@ def target(path: str):
 
 def link(path: str, *, label: str, icon: str, query_params: dict | None = None) -> None:
     st.page_link(target(path), label=label, icon=icon, query_params=query_params)
+
+
+def keep_in_address(**params: str) -> None:
+    """Writes this page's parameters into the browser's address again, on every run.
+
+    Streamlit's frontend updates the address only when the page itself changes: a link or switch to the
+    same page with other parameters (an action's log entry from the action, back to the action) runs the
+    new document but leaves the old ?id= in the address, and the browser sends that old one with the next
+    click, which then opens the wrong document. Saying the parameters on each run keeps the two in step.
+    """
+    for name, value in params.items():
+        st.query_params[name] = value

@@ -330,6 +330,46 @@ def test_a_draft_equal_to_the_saved_text_is_removed_not_kept(session, kari):
     assert journal.drafts_for(kari, session=session, document_id=note.id) is None
 
 
+def test_a_draft_sent_while_its_text_is_being_saved_leaves_nothing_behind(engine, session, kari):
+    """Lagre sends the field's text as a draft at the same moment as the save: the draft must see the save
+    it raced with, or it stays behind naming the old version, and the tab's next save looks like a conflict."""
+    note = write(session, kari, NOTE, {"description": "Første"})
+    with Session(engine, expire_on_commit=False) as saving:
+        journal.save_document(kari, session=saving, document_id=note.id, base_version=1,
+                              fields={"description": "Andre"})
+        # The save holds its write; the draft of the same text arrives now, from the same tab.
+        outcome = {}
+
+        def send_draft():
+            with Session(engine, expire_on_commit=False) as drafting:
+                journal.save_draft(kari, session=drafting, document_id=note.id, field="description", text="Andre",
+                                   base_version=1)
+                drafting.commit()
+                outcome["done"] = True
+
+        sender = threading.Thread(target=send_draft)
+        sender.start()
+        time.sleep(0.3)
+        assert "done" not in outcome  # it waits for the save rather than reading around it
+        saving.commit()
+        sender.join(timeout=15)
+    assert outcome == {"done": True}
+    session.expire_all()
+    assert session.exec(select(Draft).where(Draft.document_id == note.id)).all() == []
+    assert journal.drafts_for(kari, session=session, document_id=note.id) is None
+    # And the same tab's next save is a plain save, from the version it knows.
+    assert save(session, kari, stored(session, note.id), {"description": "Tredje"}).version == 3
+
+
+def test_a_leftover_draft_of_the_saved_text_does_not_hold_the_page_at_an_old_version(session, kari):
+    note = write(session, kari, NOTE, {"description": "Lagret"})
+    save(session, kari, note, {"description": "Lagret igjen"})
+    # Left by an earlier release: the saved text, naming version 1.
+    session.add(Draft(document_id=note.id, field="description", text="Lagret igjen", base_version=1))
+    session.commit()
+    assert journal.drafts_for(kari, session=session, document_id=note.id) is None
+
+
 def test_a_save_in_one_tab_keeps_what_another_tab_typed_but_did_not_save(session, kari):
     note = write(session, kari, NOTE, {"description": "Start"})
     # Tab B types (its draft reaches the server), then tab A saves other text.
@@ -400,6 +440,34 @@ def test_a_log_entry_belongs_to_its_action_and_sets_its_status(session, kari, ga
     assert ids(logs) == [second.id, log.id]
     assert [row.happened_on for row in logs] == [date(2024, 3, 11), date(2024, 3, 4)]
     assert all(row.parent_id == action.id for row in logs)
+
+
+def test_the_action_status_follows_its_newest_log_entry_not_a_corrected_older_one(session, kari, gatherings):
+    action = write(session, kari, ACTION, {"title": "Ny møtestruktur"}, gathering_id=gatherings[0].id)
+    first = write(session, kari, LOG, {"planned_vs_done": "Startet"}, parent_id=action.id,
+                  status=ActionStatus.IN_PROGRESS, happened_on=date(2024, 3, 4))
+    last = write(session, kari, LOG, {"planned_vs_done": "Ferdig"}, parent_id=action.id,
+                 status=ActionStatus.DONE, happened_on=date(2024, 3, 11))
+    assert stored(session, action.id).status == ActionStatus.DONE
+    # Correcting the first entry keeps its own status and leaves the action where the newest entry put it.
+    save(session, kari, stored(session, first.id), {"planned_vs_done": "Startet, med en rettelse"},
+         status=ActionStatus.IN_PROGRESS, happened_on=date(2024, 3, 4))
+    assert stored(session, action.id).status == ActionStatus.DONE
+    assert stored(session, first.id).status == ActionStatus.IN_PROGRESS
+    # Two entries on one day: the one written last is the newest.
+    same_day = write(session, kari, LOG, {"planned_vs_done": "Tok det opp igjen"}, parent_id=action.id,
+                     status=ActionStatus.IN_PROGRESS, happened_on=date(2024, 3, 11))
+    assert stored(session, action.id).status == ActionStatus.IN_PROGRESS
+    save(session, kari, stored(session, last.id), {"planned_vs_done": "Ferdig, rettet"}, status=ActionStatus.DONE,
+         happened_on=date(2024, 3, 11))
+    assert stored(session, action.id).status == ActionStatus.IN_PROGRESS
+    # Moving an older entry's date past the others makes it the newest, and its status the action's.
+    save(session, kari, stored(session, first.id), {}, status=ActionStatus.DROPPED, happened_on=date(2024, 4, 1))
+    assert stored(session, action.id).status == ActionStatus.DROPPED
+    # The participant's own choice on the action itself still decides.
+    save(session, kari, stored(session, action.id), {}, status=ActionStatus.DONE, gathering_id=gatherings[0].id)
+    assert stored(session, action.id).status == ActionStatus.DONE
+    assert stored(session, same_day.id).status == ActionStatus.IN_PROGRESS
 
 
 def test_a_log_needs_one_of_my_actions_as_parent(session, kari):
