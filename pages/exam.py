@@ -26,10 +26,12 @@ user = viewer.user
 st.title(tr("nav.exam"))
 st.caption(tr("exam.lead"))
 
+# required: clicking the chosen draft again keeps it chosen (it would otherwise unchoose it and quietly
+# show the individual draft with nothing marked).
 mode = st.segmented_control(
-    tr("exam.mode"), [exam.INDIVIDUAL, exam.GROUP], default=exam.INDIVIDUAL,
+    tr("exam.mode"), [exam.INDIVIDUAL, exam.GROUP], default=exam.INDIVIDUAL, required=True,
     format_func=lambda m: tr(f"exam.mode.{m}"), key="exam_mode",
-) or exam.INDIVIDUAL
+)
 
 try:
     with unit_of_work() as session:
@@ -90,8 +92,13 @@ with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
 
 # --- material -------------------------------------------------------------------------------------------
 if has_joined:
-    nothing_chosen = not any(item.on for item in items)
-    with st.expander(tr("exam.material"), icon=":material/checklist:", expanded=mode == exam.GROUP and nothing_chosen):
+    # Open by itself where nothing is chosen yet (a group draft just joined), and then as the participant
+    # leaves it: `expanded` is decided once, since a new value on the next run would close the list after
+    # the first tick.
+    opened = st.session_state.setdefault(
+        f"exam-material-open-{draft.id}", mode == exam.GROUP and not any(item.on for item in items)
+    )
+    with st.expander(tr("exam.material"), icon=":material/checklist:", expanded=opened):
         if not items:
             st.caption(tr("exam.material_empty"))
         else:
