@@ -255,7 +255,9 @@ def document_editor(viewer: Viewer, loaded: _Loaded) -> None:
             with unit_of_work() as session:
                 journal.delete_document(viewer.user, session=session, document_id=document.id)
             flash("journal.moved_to_bin")
-            st.switch_page(target("pages/notes.py") if document.kind == DocumentKind.NOTE else "pages/actions.py")
+            if document.kind == DocumentKind.LOG:
+                open_document(document.parent_id)
+            st.switch_page(target("pages/notes.py" if document.kind == DocumentKind.NOTE else "pages/actions.py"))
     if document.version > 0:
         history(viewer, document)
 

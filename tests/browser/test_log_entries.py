@@ -242,3 +242,13 @@ def test_correcting_an_older_log_entry_leaves_the_action_as_the_newest_entry_say
     nav_link(page, "Aksjoner").click()
     opened(page, "Aksjoner")
     expect(page.get_by_role("link", name="Medarbeidersamtaler")).to_contain_text("Gjennomført")
+
+    # Deleting an entry goes back to its action, where the other entry is still listed.
+    page.get_by_role("link", name="Medarbeidersamtaler").click()
+    editor_of(page, "Aksjon", action.id)
+    page.get_by_role("link", name="Første samtale").click()
+    opened(page, "Loggføring")
+    page.get_by_role("button", name="Flytt til papirkurven").click()
+    editor_of(page, "Aksjon", action.id)
+    expect(page.get_by_role("link", name="Siste samtale")).to_be_visible()
+    expect(page.get_by_role("link", name="Første samtale")).to_have_count(0)
