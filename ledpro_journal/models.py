@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -24,12 +24,12 @@ class UTCDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 def _utc_column(*, nullable: bool = False, index: bool = False) -> sa.Column:
@@ -402,7 +402,7 @@ class ShareSeen(SQLModel, table=True):
 
 class Reference(SQLModel, table=True):
     """An entry in the literature library: the cohort's reading list (no owner, kept by facilitators) or
-    one participant's own reference. `data` holds the bibliographic fields (export/references.py)."""
+    one participant's own reference. `data` holds the bibliographic fields (references/model.py)."""
 
     __tablename__ = "literature_references"
     __table_args__ = (sa.Index("ix_references_cohort_owner", "cohort_id", "owner_id"),)
@@ -454,6 +454,11 @@ class ExamDraft(SQLModel, table=True):
     problem_statement: str = Field(default="", sa_column=sa.Column(sa.JSON, nullable=False))
     include_prompts: bool = True
     word_limit: int | None = None
+    use_name_replacements: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()),
+        description="an individual draft: the owner's name replacements applied (a group draft: always)",
+    )
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
@@ -479,3 +484,21 @@ class ExamTemplate(SQLModel, table=True):
     filename: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
     uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+# --- names and anonymisation ---------------------------------------------------------------------------
+
+
+class NameReplacement(SQLModel, table=True):
+    """A name a participant replaces wherever their text leaves the journal ("Kari" -> "kollega A"): in
+    new shares, in the group exam draft, and in their own draft when they choose to. Theirs alone."""
+
+    __tablename__ = "name_replacements"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "name", name="uq_name_replacements_owner_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
+    replacement: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())

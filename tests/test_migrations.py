@@ -235,3 +235,61 @@ def test_upgrading_from_the_sharing_release_keeps_the_journal_and_adds_the_libra
         session.commit()
     assert any("(Bion, 1961, s. 45)" in getattr(block, "text", "") for block in composition.document.body)
     assert {"literature_references", "note_citations", "exam_drafts"} <= table_names(empty_engine)
+
+
+def test_upgrading_from_the_exam_release_keeps_the_drafts_as_written_and_adds_name_replacements(empty_engine):
+    """0005 was the schema of the release with the exam draft: its drafts and each contributor's choices
+    survive, keep the journal's text as written (the name replacements are an offer, off), and every
+    participant starts with an empty list."""
+    from datetime import date
+
+    from ledpro_journal.services import exam, name_replacements
+
+    db.migrate(empty_engine, "0005")
+    with empty_engine.begin() as connection:  # rows as the 0005 release wrote them, without today's models
+        connection.execute(sa.text(
+            "INSERT INTO users (id, username, display_name, password_hash, role, is_active, language, candidate_number,"
+            " created_at, password_changed_at) VALUES (1, 'siri', 'Siri', 'x', 'participant', true, 'nb', '4711',"
+            " '2024-01-01 00:00:00', '2024-01-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO cohorts (id, name, institution, place, created_at) VALUES (1, 'LEDPRO 2024', 'HINN', '',"
+            " '2024-01-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO cohort_memberships (id, cohort_id, user_id, role, part, joined_at)"
+            " VALUES (1, 1, 1, 'participant', 2, '2024-01-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO documents (id, owner_id, cohort_id, kind, template, fields, title, excerpt, search_text,"
+            " word_count, version, created_at, updated_at) VALUES (1, 1, 1, 'note', 'G',"
+            " '{\"title\": \"Samtalen\", \"free_text\": \"Kari var taus.\"}', 'Samtalen', '', '', 3, 1,"
+            " '2024-03-01 00:00:00', '2024-03-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO exam_drafts (id, cohort_id, owner_id, group_id, title, problem_statement, include_prompts,"
+            " word_limit, updated_at) VALUES (1, 1, 1, NULL, '\"\"', '\"\"', true, NULL, '2024-10-01 00:00:00')"))
+        connection.execute(sa.text(
+            "INSERT INTO exam_contributions (draft_id, user_id, choices, joined_at)"
+            " VALUES (1, 1, '[{\"key\": \"d1\", \"on\": true}]', '2024-10-01 00:00:00')"))
+    if empty_engine.dialect.name == "postgresql":
+        with empty_engine.begin() as connection:
+            for table in ("users", "cohorts", "cohort_memberships", "documents", "exam_drafts"):
+                connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+    db.migrate(empty_engine)
+    assert schema_differences(empty_engine) == []
+    with Session(empty_engine, expire_on_commit=False) as session:
+        siri = session.get(User, 1)
+        draft = exam.open_draft(siri, session=session)
+        assert draft.id == 1 and draft.use_name_replacements is False
+        # The choices are still there (a table copied by a batch migration would have lost them by cascade).
+        assert session.get(models.ExamContribution, (1, 1)).choices == [{"key": "d1", "on": True}]
+        assert name_replacements.my_replacements(siri, session=session) == []
+        name_replacements.add_replacement(siri, session=session, name="Kari", replacement="kollega A")
+        before = exam.compose(siri, session=session, draft_id=1, today=date(2024, 11, 1))
+        exam.use_name_replacements(siri, session=session, draft_id=1, use=True)
+        after = exam.compose(siri, session=session, draft_id=1, today=date(2024, 11, 1))
+        session.commit()
+
+    def texts(composition) -> list[str]:
+        return [getattr(block, "text", "") for block in composition.document.body]
+
+    assert "Kari var taus." in texts(before)
+    assert "Kollega A var taus." in texts(after) and "Kari var taus." not in texts(after)
+    assert "name_replacements" in table_names(empty_engine)
