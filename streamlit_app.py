@@ -1,24 +1,42 @@
-"""Entry of the Streamlit app: page config, the sign-in check, and navigation built from the role."""
+"""Entry of the Streamlit app: page config, the sign-in check, and navigation built from the role.
+
+Served by app.py (`./run.sh`), whose server adds the sign-in pages; started on its own (`streamlit run
+streamlit_app.py`) it says so instead.
+"""
 
 import streamlit as st
 
-from ledpro_journal.ui import navigation
-from ledpro_journal.ui.context import (
+from ledpro_journal.ui import app_server, navigation
+from ledpro_journal.ui.feedback import show_flash
+from ledpro_journal.ui.session import (
     current_viewer,
-    plain,
-    same_tab_link,
-    show_flash,
     show_signed_out,
+    show_start_with_run_sh,
     tr,
     viewer_for_this_run,
 )
+from ledpro_journal.ui.text import plain, same_tab_link
 
 st.set_page_config(page_title="LEDPRO Journal", page_icon=":material/menu_book:", layout="wide")
 
+
+def show_only(view, url_path: str) -> None:
+    """`view` in place of every page, at whatever address: never Streamlit's own "Page not found" dialog."""
+    views = [st.Page(view, title="LEDPRO Journal", url_path=url_path)]
+    views += navigation.stand_in({url_path}, lambda address: st.Page(
+        view, title="LEDPRO Journal", url_path=address, visibility="hidden"))
+    st.navigation(views, position="hidden").run()
+    st.stop()
+
+
+if not app_server.served_by_app():
+    # Started without app.py's server: it has no sign-in pages to link to, so say how to start the app.
+    show_only(show_start_with_run_sh, "start")
+
 viewer = current_viewer()
 if viewer is None:
-    st.navigation([st.Page(show_signed_out, title="LEDPRO Journal", url_path="signin")], position="hidden").run()
-    st.stop()
+    # The signed-out message, which sends the browser to sign in.
+    show_only(show_signed_out, "signin")
 
 pages = navigation.build(viewer)
 with st.sidebar:

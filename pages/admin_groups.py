@@ -4,16 +4,9 @@ import streamlit as st
 
 from ledpro_journal.models import Role
 from ledpro_journal.services import programme
-from ledpro_journal.ui.context import (
-    field_error,
-    flash,
-    form_error,
-    plain,
-    require_user,
-    run_action,
-    tr,
-    unit_of_work,
-)
+from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.session import require_user, tr, unit_of_work
+from ledpro_journal.ui.text import plain
 from ledpro_journal.ui.widgets import pick_cohort_or_stop
 
 viewer = require_user(Role.ADMIN)
@@ -53,7 +46,8 @@ with groups_col:
                 outcome = run_action(
                     (lambda session: programme.delete_group(admin, session=session, group_id=group.id))
                     if delete
-                    else (lambda session: programme.rename_group(admin, session=session, group_id=group.id, name=new_name)),
+                    else (lambda session: programme.rename_group(admin, session=session, group_id=group.id,
+                                                                 name=new_name)),
                     errors_key=ERRORS,
                 )
                 if outcome.ok:
@@ -82,7 +76,8 @@ with people_col:
     def move(membership_id: int, name: str, widget_key: str) -> None:
         group_id = st.session_state[widget_key]
         outcome = run_action(
-            lambda session: programme.move_to_group(admin, session=session, membership_id=membership_id, group_id=group_id),
+            lambda session: programme.move_to_group(admin, session=session, membership_id=membership_id,
+                                                    group_id=group_id),
             errors_key=MOVE,
         )
         if outcome.ok:
@@ -100,6 +95,7 @@ with people_col:
             index=group_choices.index(member.group_id) if member.group_id in group_choices else 0,
             format_func=lambda g: group_names.get(g, tr("group.none")),
             key=widget_key,
+            placeholder=tr("widget.choose_option"),
             on_change=move,
             args=(member.membership_id, member.display_name, widget_key),
             label_visibility="collapsed",
@@ -113,7 +109,8 @@ with people_col:
         name_col.write(plain(member.display_name))
         if button_col.button(tr("facilitator.remove"), key=f"remove_facilitator_{member.membership_id}"):
             outcome = run_action(
-                lambda session: programme.remove_from_cohort(admin, session=session, membership_id=member.membership_id),
+                lambda session: programme.remove_from_cohort(admin, session=session,
+                                                             membership_id=member.membership_id),
                 errors_key=REMOVE,
             )
             if outcome.ok:
@@ -123,10 +120,12 @@ with people_col:
     candidates = {u.id: u.display_name for u in facilitator_accounts if u.id not in assigned}
     if candidates:
         with st.form(f"add_facilitator_{cohort.id}"):
-            user_id = st.selectbox(tr("facilitator.add_existing"), list(candidates), format_func=candidates.get)
+            user_id = st.selectbox(tr("facilitator.add_existing"), list(candidates), format_func=candidates.get,
+                                   placeholder=tr("widget.choose_option"))
             if st.form_submit_button(tr("facilitator.add"), icon=":material/add:"):
                 outcome = run_action(
-                    lambda session: programme.assign_facilitator(admin, session=session, cohort_id=cohort.id, user_id=user_id),
+                    lambda session: programme.assign_facilitator(admin, session=session, cohort_id=cohort.id,
+                                                                 user_id=user_id),
                     errors_key=REMOVE,
                 )
                 if outcome.ok:

@@ -6,16 +6,8 @@ import streamlit as st
 from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
 from ledpro_journal.services import programme
-from ledpro_journal.ui.context import (
-    field_error,
-    flash,
-    form_error,
-    lang,
-    require_user,
-    run_action,
-    tr,
-    unit_of_work,
-)
+from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.widgets import pick_cohort_or_stop
 
 viewer = require_user(Role.ADMIN)
@@ -34,41 +26,47 @@ with unit_of_work() as session:
 group_names = {g.id: g.name for g in groups}
 
 NEW = f"invite_new_errors_{cohort.id}"
-with st.form(f"new_invite_{cohort.id}"):
+with st.container(border=True):
     st.subheader(tr("invite.new"))
     form_error(NEW)
-    role_col, group_col = st.columns(2)
-    role = role_col.radio(
-        tr("invite.role"), [Role.PARTICIPANT, Role.FACILITATOR], format_func=lambda r: tr(f"role.{r}"), horizontal=True
+    # Outside the form, so that choosing the role redraws the form with only what applies to it: a group
+    # is for participants' codes alone.
+    role = st.radio(
+        tr("invite.role"), [Role.PARTICIPANT, Role.FACILITATOR], format_func=lambda r: tr(f"role.{r}"),
+        horizontal=True, key=f"new_invite_role_{cohort.id}",
     )
-    group_id = group_col.selectbox(
-        tr("invite.group"), [None] + list(group_names), format_func=lambda g: group_names.get(g, tr("invite.no_group")),
-        help=tr("invite.group_help"),
-    )
-    field_error(NEW, "group_id")
-    uses_col, days_col = st.columns(2)
-    max_uses = uses_col.number_input(tr("invite.max_uses"), min_value=0, max_value=500, value=30, step=1,
-                                     help=tr("invite.max_uses_help"))
-    field_error(NEW, "max_uses")
-    valid_days = days_col.number_input(tr("invite.valid_days"), min_value=1, max_value=365, value=60, step=1)
-    field_error(NEW, "valid_days")
-    if st.form_submit_button(tr("invite.create"), type="primary", icon=":material/key:"):
-        outcome = run_action(
-            lambda session: programme.create_invite(
-                admin,
-                session=session,
-                cohort_id=cohort.id,
-                role=role,
-                max_uses=int(max_uses) or None,
-                valid_days=int(valid_days),
-                group_id=group_id if role == Role.PARTICIPANT else None,
-            ),
-            errors_key=NEW,
-        )
-        if outcome.ok:
-            st.session_state["new_invite_code"] = outcome.value.code
-            flash("invite.created", code=outcome.value.code)
-        st.rerun()
+    with st.form(f"new_invite_{cohort.id}", border=False):
+        group_id = None
+        if role == Role.PARTICIPANT:
+            group_id = st.selectbox(
+                tr("invite.group"), [None] + list(group_names),
+                format_func=lambda g: group_names.get(g, tr("invite.no_group")), help=tr("invite.group_help"),
+                placeholder=tr("widget.choose_option"),
+            )
+            field_error(NEW, "group_id")
+        uses_col, days_col = st.columns(2)
+        max_uses = uses_col.number_input(tr("invite.max_uses"), min_value=0, max_value=500, value=30, step=1,
+                                         help=tr("invite.max_uses_help"))
+        field_error(NEW, "max_uses")
+        valid_days = days_col.number_input(tr("invite.valid_days"), min_value=1, max_value=365, value=60, step=1)
+        field_error(NEW, "valid_days")
+        if st.form_submit_button(tr("invite.create"), type="primary", icon=":material/key:"):
+            outcome = run_action(
+                lambda session: programme.create_invite(
+                    admin,
+                    session=session,
+                    cohort_id=cohort.id,
+                    role=role,
+                    max_uses=int(max_uses) or None,
+                    valid_days=int(valid_days),
+                    group_id=group_id,
+                ),
+                errors_key=NEW,
+            )
+            if outcome.ok:
+                st.session_state["new_invite_code"] = outcome.value.code
+                flash("invite.created", code=outcome.value.code)
+            st.rerun()
 
 new_code = st.session_state.get("new_invite_code")
 if new_code:
@@ -97,7 +95,8 @@ else:
         REVOKE = f"invite_revoke_errors_{cohort.id}"
         with st.form(f"revoke_invite_{cohort.id}"):
             form_error(REVOKE)
-            invite_id = st.selectbox(tr("invite.revoke_which"), list(active), format_func=active.get)
+            invite_id = st.selectbox(tr("invite.revoke_which"), list(active), format_func=active.get,
+                                     placeholder=tr("widget.choose_option"))
             if st.form_submit_button(tr("invite.revoke"), icon=":material/block:"):
                 outcome = run_action(
                     lambda session: programme.revoke_invite(admin, session=session, invite_id=invite_id),

@@ -6,16 +6,9 @@ import streamlit as st
 from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
 from ledpro_journal.services import accounts
-from ledpro_journal.ui.context import (
-    flash,
-    form_error,
-    lang,
-    plain,
-    require_user,
-    run_action,
-    tr,
-    unit_of_work,
-)
+from ledpro_journal.ui.feedback import flash, form_error, run_action
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
+from ledpro_journal.ui.text import plain
 
 viewer = require_user(Role.ADMIN)
 admin = viewer.user
@@ -47,7 +40,8 @@ if not by_id:
     st.stop()
 st.subheader(tr("user.manage"))
 user_id = st.selectbox(
-    tr("user.pick"), list(by_id), format_func=lambda i: f"{by_id[i].display_name} ({by_id[i].username})"
+    tr("user.pick"), list(by_id), format_func=lambda i: f"{by_id[i].display_name} ({by_id[i].username})",
+    placeholder=tr("widget.choose_option"),
 )
 chosen = by_id[user_id]
 ERRORS = "user_manage_errors"

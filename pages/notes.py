@@ -7,8 +7,9 @@ from ledpro_journal.models import DocumentKind, Role
 from ledpro_journal.services import journal, programme
 from ledpro_journal.templates import NOTE_TEMPLATES, TEMPLATES
 from ledpro_journal.ui import editor
-from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
+from ledpro_journal.ui.text import plain
 
 viewer = require_user(Role.PARTICIPANT)
 
@@ -17,12 +18,15 @@ st.title(tr("nav.notes"))
 with unit_of_work() as session:
     gatherings = sorted(journal.timeline(viewer.user, session=session, today=today_in_oslo()).gatherings,
                         key=lambda g: g.number)
-    themes = programme.list_themes(viewer.user, session=session, cohort_id=gatherings[0].cohort_id) if gatherings else []
+    themes = (
+        programme.list_themes(viewer.user, session=session, cohort_id=gatherings[0].cohort_id) if gatherings else []
+    )
     actions = journal.list_actions(viewer.user, session=session)
 
 with st.container(border=True):
     template_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
-    template = template_col.selectbox(tr("journal.new_note_template"), NOTE_TEMPLATES, format_func=editor.template_name)
+    template = template_col.selectbox(tr("journal.new_note_template"), NOTE_TEMPLATES, format_func=editor.template_name,
+                                      placeholder=tr("widget.choose_option"))
     if button_col.button(tr("journal.new_note"), type="primary", icon=":material/add:"):
         with unit_of_work() as session:
             note = journal.create_document(viewer.user, session=session, kind=DocumentKind.NOTE, template=template)
@@ -36,27 +40,33 @@ kind_options = {
     "logs": (DocumentKind.LOG,),
     "all": (DocumentKind.NOTE, DocumentKind.ACTION, DocumentKind.LOG, DocumentKind.CHALLENGE),
 }
-kind = kind_col.selectbox(tr("journal.filter.kind"), list(kind_options), format_func=lambda k: tr(f"journal.filter.{k}"),
-                          key="notes_kind")
+kind = kind_col.selectbox(tr("journal.filter.kind"), list(kind_options),
+                          format_func=lambda k: tr(f"journal.filter.{k}"),
+                          key="notes_kind", placeholder=tr("widget.choose_option"))
 by_id = {g.id: g for g in gatherings}
 period = period_col.selectbox(
     tr("journal.period"), [None, 0] + list(by_id), key="notes_period",
     format_func=lambda p: tr("journal.filter.any") if p is None else editor.period_label(by_id.get(p), gatherings),
+    placeholder=tr("widget.choose_option"),
 )
 theme_names = {t.id: t.name for t in themes}
 theme_id = theme_col.selectbox(tr("journal.filter.theme"), [None] + list(theme_names), key="notes_theme",
-                               format_func=lambda t: tr("journal.filter.any") if t is None else theme_names[t])
+                               format_func=lambda t: tr("journal.filter.any") if t is None else theme_names[t],
+                               placeholder=tr("widget.choose_option"))
 template_code = template_col.selectbox(
     tr("journal.template"), [None] + list(TEMPLATES), key="notes_template",
     format_func=lambda c: tr("journal.filter.any") if c is None else editor.template_name(c),
+    placeholder=tr("widget.choose_option"),
 )
 action_names = {a.id: a.title or tr("journal.untitled") for a in actions}
 action_id = action_col.selectbox(tr("journal.filter.action"), [None] + list(action_names), key="notes_action",
-                                 format_func=lambda a: tr("journal.filter.any") if a is None else action_names[a])
+                                 format_func=lambda a: tr("journal.filter.any") if a is None else action_names[a],
+                                 placeholder=tr("widget.choose_option"))
 
 shared = shared_col.selectbox(tr("journal.filter.shared"), [None, True, False], key="notes_shared",
                               format_func=lambda s: tr({None: "journal.filter.any", True: "journal.filter.is_shared",
-                                                        False: "journal.filter.not_shared"}[s]))
+                                                        False: "journal.filter.not_shared"}[s]),
+                              placeholder=tr("widget.choose_option"))
 
 filters = journal.Filters(kinds=kind_options[kind], period=period, theme_id=theme_id, template=template_code,
                           action_id=action_id, shared=shared, query=query)

@@ -2,13 +2,64 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ledpro_journal.i18n import format_date_range, today_in_oslo
 from ledpro_journal.models import Cohort, Gathering, Theme
 from ledpro_journal.services import programme
-from ledpro_journal.ui.context import lang, plain, tr, unit_of_work
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import lang, tr, unit_of_work
+from ledpro_journal.ui.text import plain
+
+# Streamlit's megabyte, in server.maxUploadSize and a file field's max_upload_size.
+UPLOAD_MEGABYTE = 1024 * 1024
+
+
+def upload_megabytes(max_bytes: int) -> int:
+    """A service's limit in whole megabytes for Streamlit, rounded down: the field never lets through more."""
+    return max(1, max_bytes // UPLOAD_MEGABYTE)
+
+
+def file_field(label: str, *, types: list[str], max_bytes: int, key: str) -> UploadedFile | None:
+    """A file field in the user's language that refuses, in the browser already, a file over `max_bytes`:
+    the limit of the service the file goes to, so the field and the service agree.
+
+    Streamlit writes its own English inside the field ("Upload" on the button; "200MB per file • RIS, BIB";
+    "Drag and drop a file here" while a file is dragged over it), with no setting for any of it. CSS scoped
+    to this field (`.st-key-<key>`) puts our words in their place: the button's label (its accessible name
+    too), and the text shown while dragging; the instructions give way to a caption stating the real limit
+    and the file types. Still English, out of reach of CSS: the tooltip over a file the browser refuses (too
+    large, wrong type) and the accessible names Streamlit sets ("file upload", "Remove <file>", "Add files")."""
+    megabytes = upload_megabytes(max_bytes)
+    field = f".st-key-{_css_class_key(key)} [data-testid='stFileUploaderDropzone']"
+    button_label = f"{field} [data-testid='stBaseButton-secondary'] [data-testid='stMarkdownContainer']"
+    dragging = f"{field} > div:not([data-testid]):has(> span)"  # the overlay while a file is dragged over it
+    st.html(
+        "<style>"
+        f"{button_label} p {{ display: none; }}"
+        f"{button_label}::after {{ content: {_css_string(tr('upload.choose_file'))}; }}"
+        f"{field} [data-testid='stFileUploaderDropzoneInstructions'] {{ display: none; }}"
+        f"{dragging} > span {{ display: none; }}"
+        f"{dragging}::after {{ content: {_css_string(tr('upload.drop_here'))}; font-size: 0.875rem; font-weight: 800;"
+        f" color: {st.get_option('theme.primaryColor') or 'inherit'}; }}"
+        "</style>"
+    )
+    upload = st.file_uploader(label, type=types, key=key, max_upload_size=megabytes)
+    st.caption(tr("upload.limits", size=megabytes, types=", ".join(f".{kind}" for kind in types)))
+    return upload
+
+
+def _css_class_key(key: str) -> str:
+    """The class Streamlit's frontend gives a keyed element: st-key- and the key, odd characters as "-"."""
+    return re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def _css_string(text: str) -> str:
+    """Text as a quoted CSS string that cannot end the string or the <style> element."""
+    return '"' + "".join(f"\\{ord(ch):x} " if ch in '"\\<>' or ord(ch) < 32 else ch for ch in text) + '"'
 
 
 _COHORT_PICKER = "cohort_picker"
@@ -30,7 +81,7 @@ def cohort_picker(cohorts: list[Cohort]) -> Cohort | None:
     remembered = st.session_state.get("cohort_id")
     st.session_state[_COHORT_PICKER] = remembered if remembered in by_id else next(iter(by_id))
     chosen = st.selectbox(tr("cohort.pick"), list(by_id), format_func=lambda i: by_id[i].name, key=_COHORT_PICKER,
-                          on_change=_remember_picked_cohort)
+                          on_change=_remember_picked_cohort, placeholder=tr("widget.choose_option"))
     st.session_state["cohort_id"] = chosen
     return by_id[chosen]
 

@@ -7,10 +7,12 @@ from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
 
-from ledpro_journal import db
+from ledpro_journal import db, references
 from ledpro_journal.config import get_settings
-from ledpro_journal.export import references
 from ledpro_journal.services import journal
 from ledpro_journal.web import auth, drafts
 
@@ -43,7 +45,15 @@ def _empty_old_bins() -> None:
 
 
 def routes():
-    return auth.routes() + drafts.routes()
+    return auth.routes() + drafts.routes() + [Route("/home", _home, methods=["GET"])]
+
+
+async def _home(request: Request) -> RedirectResponse:
+    """/home names the home page, which Streamlit serves only at the root: at /home it would show the root
+    under its own English "Page not found" dialog (and no stand-in page may take the default page's name,
+    see ui.navigation.stand_in). Sent here after signing in when /home was asked for."""
+    query = request.url.query
+    return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=303)
 
 
 def middleware():

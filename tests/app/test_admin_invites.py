@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from ledpro_journal.models import InviteCode, Role
 from ledpro_journal.services import programme
-from ledpro_journal.ui.context import plain
-from tests.app.conftest import form, labelled, nb, open_page, run, titles, toasts
+from ledpro_journal.ui.text import plain
+from tests.app.builders import form, labelled, nb, open_page, run, titles, toasts
 from tests.helpers import make_admin, make_cohort
 
 PAGE = "pages/admin_invites.py"
@@ -58,7 +58,7 @@ def test_a_cohort_without_codes(cohort):
 def test_create_a_participant_code_with_a_group(group, cohort, fresh):
     at = open_page(PAGE)
     new = form(at, f"new_invite_{cohort.id}")
-    assert labelled(new.radio, nb("invite.role")).value == Role.PARTICIPANT
+    assert labelled(at.radio, nb("invite.role")).value == Role.PARTICIPANT
     chooser = labelled(new.selectbox, nb("invite.group"))
     assert chooser.options == [nb("invite.no_group"), "Gruppe Nord"]
     chooser.set_value(group.id)
@@ -80,11 +80,32 @@ def test_create_a_participant_code_with_a_group(group, cohort, fresh):
     assert row[nb("invite.column.status")] == nb("invite.status.active")
 
 
-def test_create_a_facilitator_code_ignores_the_group(group, cohort, fresh):
+def group_fields(at) -> list[str]:
+    return [s.label for s in at.selectbox if s.label == nb("invite.group")]
+
+
+def test_the_group_is_offered_only_for_a_participant_code(group, cohort):
+    at = open_page(PAGE)
+    assert group_fields(at) == [nb("invite.group")]
+    labelled(at.radio, nb("invite.role")).set_value(Role.FACILITATOR)
+    run(at)
+    # Choosing the role redraws the form at once (the radio is not inside it): no group to choose.
+    assert group_fields(at) == []
+    new = form(at, f"new_invite_{cohort.id}")
+    assert [n.label for n in new.number_input] == [nb("invite.max_uses"), nb("invite.valid_days")]
+    labelled(at.radio, nb("invite.role")).set_value(Role.PARTICIPANT)
+    run(at)
+    assert group_fields(at) == [nb("invite.group")]
+
+
+def test_create_a_facilitator_code_has_no_group(group, cohort, fresh):
     at = open_page(PAGE)
     new = form(at, f"new_invite_{cohort.id}")
-    labelled(new.radio, nb("invite.role")).set_value(Role.FACILITATOR)
-    labelled(new.selectbox, nb("invite.group")).set_value(group.id)
+    labelled(new.selectbox, nb("invite.group")).set_value(group.id)  # chosen, then the role changed
+    labelled(at.radio, nb("invite.role")).set_value(Role.FACILITATOR)
+    run(at)
+    new = form(at, f"new_invite_{cohort.id}")
+    assert group_fields(at) == []
     labelled(new.number_input, nb("invite.max_uses")).set_value(0)
     labelled(new.form_submit_button, nb("invite.create")).click()
     run(at)
