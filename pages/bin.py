@@ -7,17 +7,10 @@ import streamlit as st
 from ledpro_journal.i18n import format_date
 from ledpro_journal.models import Role
 from ledpro_journal.services import journal
-from ledpro_journal.ui.context import (
-    flash,
-    form_error,
-    lang,
-    plain,
-    require_user,
-    run_action,
-    tr,
-    unit_of_work,
-)
 from ledpro_journal.ui.editor import template_name
+from ledpro_journal.ui.feedback import flash, form_error, run_action
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
+from ledpro_journal.ui.text import plain
 
 viewer = require_user(Role.PARTICIPANT)
 
@@ -25,7 +18,6 @@ st.title(tr("nav.bin"))
 st.caption(tr("journal.bin_lead", days=journal.BIN_DAYS))
 
 with unit_of_work() as session:
-    journal.purge_bin(session, owner_id=viewer.user.id)
     rows = journal.list_bin(viewer.user, session=session)
 
 ERRORS = "bin_errors"

@@ -19,7 +19,6 @@ from sqlmodel import Session, func, select
 from ledpro_journal.i18n import OSLO
 from ledpro_journal.models import (
     ActionStatus,
-    CohortMembership,
     Document,
     DocumentKind,
     DocumentRevision,
@@ -67,15 +66,6 @@ def _printable(text: str, limit: int) -> str:
     return " ".join(cleaned.split())[:limit]
 
 
-def participant_membership(session: Session, actor: User) -> CohortMembership:
-    """The participant's cohort membership, for use cases that need one (NotFound for anyone else)."""
-    permissions.ensure_participant(actor)
-    membership = permissions.participant_membership(actor, session)
-    if membership is None:
-        raise NotFound("journal.no_cohort")
-    return membership
-
-
 def _own(session: Session, actor: User, document_id: int, *, include_deleted: bool = False) -> Document:
     document = session.get(Document, document_id) if permissions.valid_id(document_id) else None
     permissions.ensure_owner(actor, document)
@@ -107,7 +97,7 @@ def create_document(
 ) -> Document:
     """A new, empty document (version 0) that drafts can attach to before its first save."""
     permissions.ensure_participant(actor)
-    membership = participant_membership(session, actor)
+    membership = permissions.participant_membership(actor, session)
     template = template or DEFAULT_TEMPLATE[kind]
     if template not in allowed_templates(kind):
         raise Invalid.one("template", "field.invalid_choice")
@@ -386,7 +376,9 @@ class RevisionInfo:
 def list_revisions(actor: User, *, session: Session, document_id: int) -> list[RevisionInfo]:
     _own(session, actor, document_id)
     rows = session.exec(
-        select(DocumentRevision.version, DocumentRevision.saved_at, DocumentRevision.word_count, DocumentRevision.template)
+        select(
+            DocumentRevision.version, DocumentRevision.saved_at, DocumentRevision.word_count, DocumentRevision.template
+        )
         .where(DocumentRevision.document_id == document_id)
         .order_by(DocumentRevision.version.desc())
     ).all()
@@ -436,7 +428,10 @@ def delete_document(actor: User, *, session: Session, document_id: int) -> None:
     session.add(document)
     # What is in the bin is shown to no one: its shares are withdrawn (their comments stay with them).
     session.execute(
-        sa.update(Share).where(Share.document_id == document.id).where(Share.withdrawn_at.is_(None)).values(withdrawn_at=now)
+        sa.update(Share)
+        .where(Share.document_id == document.id)
+        .where(Share.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
     )
     if document.kind == DocumentKind.ACTION:
         session.execute(
@@ -469,14 +464,17 @@ def restore_document(actor: User, *, session: Session, document_id: int) -> Docu
     return document
 
 
-def purge_bin(session: Session, *, now: datetime | None = None, owner_id: int | None = None) -> int:
-    """Deletes for good what has been in the bin longer than 30 days: everyone's at server start, one
-    participant's when they open their bin (so that page never reads other people's rows)."""
+def _purge_expired(session: Session, now: datetime | None, owner_id: int | None) -> int:
     limit = (now or utcnow()) - timedelta(days=BIN_DAYS)
     statement = sa.delete(Document).where(Document.deleted_at.is_not(None)).where(Document.deleted_at < limit)
     if owner_id is not None:
         statement = statement.where(Document.owner_id == owner_id)
     return session.execute(statement).rowcount
+
+
+def purge_bin(session: Session, *, now: datetime | None = None) -> int:
+    """Deletes for good what has been in anyone's bin longer than 30 days (at server start)."""
+    return _purge_expired(session, now, owner_id=None)
 
 
 # --- finding things ----------------------------------------------------------------------------------------
@@ -534,7 +532,9 @@ class Filters:
     query: str = ""
 
 
-def find(actor: User, *, session: Session, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[Row], int]:
+def find(
+    actor: User, *, session: Session, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE
+) -> tuple[list[Row], int]:
     """The actor's own writing that matches, newest first, one page at a time, with the total count."""
     permissions.ensure_participant(actor)
     query = (
@@ -594,8 +594,11 @@ def find(actor: User, *, session: Session, filters: Filters, page: int = 1, per_
     return [Row(*row[:-1]) for row in rows], total
 
 
-def list_bin(actor: User, *, session: Session) -> list[Row]:
+def list_bin(actor: User, *, session: Session, now: datetime | None = None) -> list[Row]:
+    """The actor's bin. Opening it first deletes for good what has been there longer than 30 days, the
+    actor's only, so that the page never touches other people's rows."""
     permissions.ensure_participant(actor)
+    _purge_expired(session, now, owner_id=actor.id)
     rows = session.exec(
         select(*_ROW_COLUMNS)
         .where(Document.owner_id == actor.id)
@@ -678,7 +681,7 @@ class Timeline:
 
 def timeline(actor: User, *, session: Session, today: date) -> Timeline:
     permissions.ensure_participant(actor)
-    membership = participant_membership(session, actor)
+    membership = permissions.participant_membership(actor, session)
     gatherings = list(
         session.exec(
             select(Gathering).where(Gathering.cohort_id == membership.cohort_id).order_by(Gathering.start_date)

@@ -2,7 +2,7 @@
 references, added by hand or imported from RIS/BibTeX; notes cite them with an optional page.
 
 Bibliographic rules (which fields a kind has, how a reference is formatted, how files are parsed) live in
-export/references.py; this module decides who may do what and keeps the rows.
+the references package; this module decides who may do what and keeps the rows.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from ledpro_journal.export import references as bib
+from ledpro_journal import references as bib
 from ledpro_journal.models import Document, DocumentKind, NoteCitation, Reference, User, utcnow
 from ledpro_journal.services import permissions
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
@@ -51,11 +51,7 @@ def _target_cohort(actor: User, session: Session, *, reading_list_of: int | None
     if reading_list_of is not None:
         permissions.ensure_facilitator_of(actor, session, reading_list_of)
         return reading_list_of, None
-    permissions.ensure_participant(actor)
-    membership = permissions.participant_membership(actor, session)
-    if membership is None:
-        raise NotFound("journal.no_cohort")
-    return membership.cohort_id, actor.id
+    return permissions.participant_membership(actor, session).cohort_id, actor.id
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -76,10 +72,10 @@ def library(actor: User, *, session: Session, cohort_id: int | None = None) -> L
     facilitator's view of a cohort's reading list (`cohort_id`)."""
     if cohort_id is None:
         permissions.ensure_participant(actor)
-        membership = permissions.participant_membership(actor, session)
-        if membership is None:
+        try:
+            cohort_id = permissions.participant_membership(actor, session).cohort_id
+        except NotFound:
             return Library([], [])
-        cohort_id = membership.cohort_id
     else:
         permissions.ensure_facilitator_of(actor, session, cohort_id)
     rows = session.exec(
@@ -92,6 +88,31 @@ def library(actor: User, *, session: Session, cohort_id: int | None = None) -> L
         reading_list=[r for r in rows if r.owner_id is None],
         own=[r for r in rows if r.owner_id is not None],
     )
+
+
+def author_family_names(session: Session, user: User) -> frozenset[str]:
+    """The family names of the authors and editors in the user's own references and in the reading-list
+    references their notes cite, word by word ("Schön", "Berg" of "van der Berg"): names of people one
+    cites, not of people to hide, for the name check. For services that have checked the user already."""
+    own = session.exec(select(Reference.data).where(Reference.owner_id == user.id)).all()
+    cited = session.exec(
+        select(Reference.id, Reference.data)
+        .join(NoteCitation, NoteCitation.reference_id == Reference.id)
+        .join(Document, Document.id == NoteCitation.note_id)
+        .where(Document.owner_id == user.id)
+        .where(Reference.owner_id.is_(None))
+    ).all()
+    words: set[str] = set()
+    for data in [*own, *dict(cited).values()]:
+        for field in bib.NAME_FIELDS:
+            for person in (data or {}).get(field) or []:
+                family = (person.get("family") or person.get("literal") or "") if isinstance(person, dict) else ""
+                for word in str(family).replace(",", " ").split():
+                    word = word.strip(".;:()[]{}\"'«»")
+                    if word[:1].isupper():
+                        words.add(word)
+                        words.update(part for part in word.split("-") if part[:1].isupper())
+    return frozenset(words)
 
 
 def get_reference(actor: User, *, session: Session, reference_id: int) -> Reference:
@@ -152,7 +173,7 @@ def delete_reference(actor: User, *, session: Session, reference_id: int) -> Non
             .where(NoteCitation.reference_id == reference.id)
         ).all()
         copies: dict[int, Reference] = {}
-        for citation, owner_id in citing:
+        for _citation, owner_id in citing:
             if owner_id not in copies:
                 copies[owner_id] = Reference(
                     cohort_id=reference.cohort_id,

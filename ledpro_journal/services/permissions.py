@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ledpro_journal.models import CohortMembership, Role, Share, User
+from ledpro_journal.models import Audience, CohortMembership, Role, Share, SharedVersion, User
 from ledpro_journal.services.errors import NotAllowed, NotFound
 
 
@@ -73,31 +73,91 @@ def ensure_owner(actor: User | None, document) -> User:
     return actor
 
 
-def can_read_share(actor: User | None, session: Session, share) -> bool:
-    """Who sees a shared version: its owner always; while it is shared, the members of the group it
-    was shared with (as they are now: moving to another group changes what one sees at once) and the
-    cohort's facilitators. Administrators never."""
-    if actor is None or not actor.is_active or share is None:
-        return False
-    if share.owner_id == actor.id:
-        return True
-    if share.withdrawn_at is not None:
-        return False
-    membership = session.exec(
-        select(CohortMembership)
-        .where(CohortMembership.user_id == actor.id)
-        .where(CohortMembership.cohort_id == share.cohort_id)
-    ).first()
-    if membership is None:
-        return False
-    if membership.role == Role.FACILITATOR:
-        return True
-    return (
-        membership.role == Role.PARTICIPANT
-        and share.audience == "group"
-        and share.group_id is not None
-        and membership.group_id == share.group_id
+def readable_shares(actor: User | None, session: Session):
+    """Who sees a share, as a filter on the shares table: its owner always; while it is shared, the members
+    of the group it was shared with (as they are now: moving to another group changes what one sees at
+    once) and the cohort's facilitators. Administrators never. The one statement of the rule:
+    `can_read_share` asks it about a single share."""
+    actor = _active(actor)
+    memberships = session.exec(select(CohortMembership).where(CohortMembership.user_id == actor.id)).all()
+    facilitated = [m.cohort_id for m in memberships if m.role == Role.FACILITATOR]
+    groups = [m.group_id for m in memberships if m.role == Role.PARTICIPANT and m.group_id is not None]
+    return sa.or_(
+        Share.owner_id == actor.id,
+        sa.and_(
+            Share.withdrawn_at.is_(None),
+            sa.or_(
+                Share.cohort_id.in_(facilitated or [-1]),
+                sa.and_(Share.audience == Audience.GROUP, Share.group_id.in_(groups or [-1])),
+            ),
+        ),
     )
+
+
+def can_read_share(actor: User | None, session: Session, share) -> bool:
+    if actor is None or not actor.is_active or share is None or share.id is None:
+        return False
+    readable = select(Share.id).where(Share.id == share.id).where(readable_shares(actor, session))
+    return session.exec(readable).first() is not None
+
+
+def first_readable_version(actor: User, share) -> int:
+    """Which shared versions a reader sees: the owner every one; anyone else those shared to the present
+    audience (`visible_from` on), so that sharing again after a withdrawal, or with another group, never
+    brings back what an earlier audience was shown."""
+    return 1 if share.owner_id == actor.id else share.visible_from
+
+
+def is_new_audience(share, group_id: int | None) -> bool:
+    """Sharing again after a withdrawal, or with the group one has moved to: the readers are new."""
+    return share.withdrawn_at is not None or (share.audience == Audience.GROUP and share.group_id != group_id)
+
+
+def show_new_audience_from(share, number: int) -> None:
+    """New readers start from the version shared to them now (see `first_readable_version`)."""
+    share.visible_from = number
+
+
+def can_read_shared_version(actor: User | None, session: Session, share, number: int) -> bool:
+    return can_read_share(actor, session, share) and number >= first_readable_version(actor, share)
+
+
+def readable_versions(actor: User):
+    """`first_readable_version` as a filter on shared versions joined with their share."""
+    return sa.or_(Share.owner_id == actor.id, SharedVersion.number >= Share.visible_from)
+
+
+def shared_with_group_now(group_id: int):
+    """Shared versions a group may read now, as a filter on shared versions joined with their share: not
+    withdrawn, shared with that group, from the version it was shared to this group on."""
+    return sa.and_(
+        Share.withdrawn_at.is_(None),
+        Share.audience == Audience.GROUP,
+        Share.group_id == group_id,
+        SharedVersion.number >= Share.visible_from,
+    )
+
+
+def ensure_share_owner(actor: User | None, share) -> User:
+    """Withdrawing a share is its owner's; anyone else is told it does not exist."""
+    actor = _active_or_not_found(actor)
+    if share is None or share.owner_id != actor.id:
+        raise NotFound()
+    return actor
+
+
+def ensure_comment_author(actor: User | None, comment) -> User:
+    """A comment is changed or deleted by its author only."""
+    actor = _active_or_not_found(actor)
+    if comment is None or comment.author_id != actor.id:
+        raise NotFound()
+    return actor
+
+
+def _active_or_not_found(actor: User | None) -> User:
+    if actor is None or not actor.is_active:
+        raise NotFound()
+    return actor
 
 
 def ensure_can_read_share(actor: User | None, session: Session, share) -> User:
@@ -120,36 +180,23 @@ def ensure_facilitator_of(actor: User | None, session: Session, cohort_id: int) 
     return actor
 
 
-def readable_shares(actor: User | None, session: Session):
-    """The same rule as can_read_share, as a filter on the shares table, for lists of many shares."""
-    actor = _active(actor)
-    memberships = session.exec(select(CohortMembership).where(CohortMembership.user_id == actor.id)).all()
-    facilitated = [m.cohort_id for m in memberships if m.role == Role.FACILITATOR]
-    groups = [m.group_id for m in memberships if m.role == Role.PARTICIPANT and m.group_id is not None]
-    return sa.or_(
-        Share.owner_id == actor.id,
-        sa.and_(
-            Share.withdrawn_at.is_(None),
-            sa.or_(
-                Share.cohort_id.in_(facilitated or [-1]),
-                sa.and_(Share.audience == "group", Share.group_id.in_(groups or [-1])),
-            ),
-        ),
-    )
-
-
 def valid_id(value: object) -> bool:
     """An identifier that can exist: a typed-in 10**20 is simply not there, not a database error."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
-def participant_membership(actor: User, session: Session) -> CohortMembership | None:
-    """A participant's place in their cohort (and group); None for anyone else."""
-    return session.exec(
+def participant_membership(actor: User | None, session: Session) -> CohortMembership:
+    """A participant's place in their cohort (and group), for the use cases that need one. Anyone who is
+    not a participant is not allowed; a participant in no cohort is told so (NotFound, journal.no_cohort)."""
+    actor = ensure_participant(actor)
+    membership = session.exec(
         select(CohortMembership)
         .where(CohortMembership.user_id == actor.id)
         .where(CohortMembership.role == Role.PARTICIPANT)
     ).first()
+    if membership is None:
+        raise NotFound("journal.no_cohort")
+    return membership
 
 
 def can_read_reference(actor: User | None, session: Session, reference) -> bool:
@@ -190,5 +237,14 @@ def ensure_can_use_exam_draft(actor: User | None, session: Session, draft) -> Us
         .where(CohortMembership.group_id == draft.group_id)
     ).first()
     if draft.group_id is None or in_group is None:
+        raise NotFound()
+    return actor
+
+
+def ensure_own_name_replacement(actor: User | None, replacement) -> User:
+    """A participant's list of name replacements holds the real names: only they read or change it.
+    Anyone else gets NotFound, as for a document, so that a typed-in id reveals nothing."""
+    actor = ensure_participant(actor)
+    if replacement is None or replacement.owner_id != actor.id:
         raise NotFound()
     return actor

@@ -25,20 +25,13 @@ from ledpro_journal.models import (
     User,
     utcnow,
 )
-from ledpro_journal.services import permissions
+from ledpro_journal.services import name_replacements, permissions
 from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from ledpro_journal.services.journal import _own, shared_now_query
-from ledpro_journal.services.names import replace_names
+from ledpro_journal.services.names import compile_replacements
 from ledpro_journal.templates import TITLE
 
 MAX_COMMENT_LENGTH = 20_000
-
-
-def _participant_membership(session: Session, actor: User) -> CohortMembership:
-    membership = permissions.participant_membership(actor, session)
-    if membership is None:
-        raise NotAllowed()
-    return membership
 
 
 # --- sharing -----------------------------------------------------------------------------------------------
@@ -51,9 +44,12 @@ def share_document(
     document_id: int,
     audience: Audience,
     replacements: dict[str, str] | None = None,
+    remember: bool = True,
 ) -> SharedVersion:
-    """Shows the document's saved version (an action with its log entries) to the audience, with the
-    chosen names replaced by roles in what is shown. Sharing again adds a new shared version."""
+    """Shows the document's saved version (an action with its log entries) to the audience, with names
+    replaced by roles in what is shown: the participant's remembered replacements, and over them the
+    ones chosen now (a name chosen empty stays as written this time). What is chosen now is remembered
+    for next time (`remember`). Sharing again adds a new shared version."""
     permissions.ensure_participant(actor)
     document = _own(session, actor, document_id)
     if document.version == 0:
@@ -61,10 +57,13 @@ def share_document(
     if document.kind == DocumentKind.LOG:
         raise Invalid.one("document_id", "sharing.share_the_action")
     audience = Audience(audience)
-    membership = _participant_membership(session, actor)
+    membership = permissions.participant_membership(actor, session)
     if audience == Audience.GROUP and membership.group_id is None:
         raise Conflict("sharing.no_group")
-    replacements = replacements or {}
+    chosen = {" ".join(name.split()): role for name, role in (replacements or {}).items()}
+    replacements = {**name_replacements.replacements_of(session, [actor.id]).get(actor.id, {}), **chosen}
+    if remember:
+        name_replacements.remember(actor, session=session, chosen=chosen)
     fields = _snapshot(document.fields, replacements)
     # An action is shown with its log entries: a new or changed log entry is something new to share.
     logs = _log_snapshots(session, document, replacements) if document.kind == DocumentKind.ACTION else []
@@ -73,11 +72,7 @@ def share_document(
         select(Share).where(Share.document_id == document.id).where(Share.audience == audience)
     ).first()
     now = utcnow()
-    # Readers of a share that was withdrawn, or that now goes to another group, must not get the
-    # earlier versions (or their comments) back: they start from the version shared now.
-    fresh_audience = share is not None and (
-        share.withdrawn_at is not None or (audience == Audience.GROUP and share.group_id != membership.group_id)
-    )
+    fresh_audience = share is not None and permissions.is_new_audience(share, membership.group_id)
     if share is None:
         share = Share(document_id=document.id, owner_id=actor.id, cohort_id=document.cohort_id, audience=audience,
                       group_id=membership.group_id, created_at=now)
@@ -97,9 +92,11 @@ def share_document(
     session.add(share)
     session.flush()
 
-    number = (session.exec(select(func.max(SharedVersion.number)).where(SharedVersion.share_id == share.id)).one() or 0) + 1
+    number = (
+        session.exec(select(func.max(SharedVersion.number)).where(SharedVersion.share_id == share.id)).one() or 0
+    ) + 1
     if fresh_audience:
-        share.visible_from = number
+        permissions.show_new_audience_from(share, number)
         session.add(share)
     version = SharedVersion(
         share_id=share.id,
@@ -130,7 +127,8 @@ def texts_to_share(actor: User, *, session: Session, document_id: int) -> list[s
 
 
 def _snapshot(fields: dict[str, str], replacements: dict[str, str]) -> dict[str, str]:
-    return {key: replace_names(text, replacements) for key, text in fields.items()}
+    replace = compile_replacements(replacements)
+    return {key: replace(text) for key, text in fields.items()}
 
 
 def _log_snapshots(session: Session, action: Document, replacements: dict[str, str]) -> list[dict]:
@@ -161,8 +159,7 @@ def _latest_version(session: Session, share_id: int) -> SharedVersion | None:
 def withdraw_share(actor: User, *, session: Session, share_id: int) -> Share:
     """Hides the document from the audience again. Comments stay visible to whoever wrote them."""
     share = session.get(Share, share_id) if permissions.valid_id(share_id) else None
-    if share is None or share.owner_id != getattr(actor, "id", None) or not getattr(actor, "is_active", False):
-        raise NotFound()
+    permissions.ensure_share_owner(actor, share)
     if share.withdrawn_at is None:
         share.withdrawn_at = utcnow()
         session.add(share)
@@ -252,7 +249,7 @@ def feed(
     if actor is None or not actor.is_active:
         raise NotAllowed()
     if actor.role == Role.PARTICIPANT:
-        membership = _participant_membership(session, actor)
+        membership = permissions.participant_membership(actor, session)
         if membership.group_id is None:
             return []
         shares = session.exec(
@@ -313,7 +310,7 @@ def _feed_items(actor: User, session: Session, shares, *, since, until) -> list[
         .join(Comment, Comment.shared_version_id == SharedVersion.id)
         .join(Share, Share.id == SharedVersion.share_id)
         .where(SharedVersion.share_id.in_(ids or [-1]))
-        .where(sa.or_(Share.owner_id == actor.id, SharedVersion.number >= Share.visible_from))
+        .where(permissions.readable_versions(actor))
         .group_by(SharedVersion.share_id)
     ).all())
     items = []
@@ -333,7 +330,7 @@ def _feed_items(actor: User, session: Session, shares, *, since, until) -> list[
                 kind=version.kind,
                 template=version.template,
                 title=version.title,
-                versions=version.number - (0 if share.owner_id == actor.id else share.visible_from - 1),
+                versions=version.number - permissions.first_readable_version(actor, share) + 1,
                 shared_at=version.shared_at,
                 comments=comments.get(share.id, 0),
                 unread=share.owner_id != actor.id and (last_seen is None or last_seen < version.shared_at),
@@ -373,7 +370,7 @@ def read_share(
     Opening it marks it read (mark_seen=False: only listed with its comments, as on the group page)."""
     share = session.get(Share, share_id) if permissions.valid_id(share_id) else None
     permissions.ensure_can_read_share(actor, session, share)
-    floor = 1 if share.owner_id == actor.id else share.visible_from
+    floor = permissions.first_readable_version(actor, share)
     versions = session.exec(
         select(SharedVersion.number, SharedVersion.shared_at, SharedVersion.document_version)
         .where(SharedVersion.share_id == share.id)
@@ -435,8 +432,7 @@ def _check_comment(text: str) -> str:
 def add_comment(actor: User, *, session: Session, shared_version_id: int, text: str) -> Comment:
     version = session.get(SharedVersion, shared_version_id) if permissions.valid_id(shared_version_id) else None
     share = session.get(Share, version.share_id) if version else None
-    permissions.ensure_can_read_share(actor, session, share)
-    if share.owner_id != actor.id and version.number < share.visible_from:
+    if version is None or not permissions.can_read_shared_version(actor, session, share, version.number):
         raise NotFound()
     if share.withdrawn_at is not None:
         raise Conflict("sharing.withdrawn")
@@ -448,8 +444,7 @@ def add_comment(actor: User, *, session: Session, shared_version_id: int, text: 
 
 def _own_comment(actor: User, session: Session, comment_id: int) -> Comment:
     comment = session.get(Comment, comment_id) if permissions.valid_id(comment_id) else None
-    if comment is None or actor is None or not actor.is_active or comment.author_id != actor.id:
-        raise NotFound()
+    permissions.ensure_comment_author(actor, comment)
     return comment
 
 
@@ -488,13 +483,9 @@ def my_comments(actor: User, *, session: Session) -> list[MyComment]:
         .order_by(Comment.created_at.desc())
     ).all()
 
-    def readable(share: Share, number: int) -> bool:
-        return permissions.can_read_share(actor, session, share) and (
-            share.owner_id == actor.id or number >= share.visible_from
-        )
-
     return [
-        MyComment(c.id, c.text, c.created_at, title if readable(share, number) else None, share.id)
+        MyComment(c.id, c.text, c.created_at,
+                  title if permissions.can_read_shared_version(actor, session, share, number) else None, share.id)
         for c, title, number, share in rows
     ]
 
@@ -526,7 +517,9 @@ def new_comments_on_my_shares(actor: User, *, session: Session) -> list[NewComme
     if not rows:
         return []
     titles = {share_id: version.title for share_id, version in _latest_versions(session, [r[0] for r in rows]).items()}
-    return [NewComments(share_id, document_id, titles.get(share_id, ""), count) for share_id, document_id, count in rows]
+    return [
+        NewComments(share_id, document_id, titles.get(share_id, ""), count) for share_id, document_id, count in rows
+    ]
 
 
 def shared_document_ids(actor: User, *, session: Session) -> set[int]:
@@ -583,7 +576,9 @@ def participant_activity(actor: User, *, session: Session, cohort_id: int) -> li
     by_kind = {
         (owner, kind): count
         for owner, kind, count in session.exec(
-            select(Document.owner_id, Document.kind, func.count()).where(live).group_by(Document.owner_id, Document.kind)
+            select(Document.owner_id, Document.kind, func.count())
+            .where(live)
+            .group_by(Document.owner_id, Document.kind)
         )
     }
     logged = dict(
@@ -594,7 +589,11 @@ def participant_activity(actor: User, *, session: Session, cohort_id: int) -> li
             .group_by(Document.owner_id)
         ).all()
     )
-    last = dict(session.exec(select(Document.owner_id, func.max(Document.updated_at)).where(live).group_by(Document.owner_id)).all())
+    last = dict(
+        session.exec(
+            select(Document.owner_id, func.max(Document.updated_at)).where(live).group_by(Document.owner_id)
+        ).all()
+    )
     return [
         ParticipantActivity(
             user_id=user_id,
@@ -612,5 +611,7 @@ def participant_activity(actor: User, *, session: Session, cohort_id: int) -> li
 def facilitator_groups(actor: User, *, session: Session, cohort_id: int) -> list[ReflectionGroup]:
     permissions.ensure_facilitator_of(actor, session, cohort_id)
     return list(
-        session.exec(select(ReflectionGroup).where(ReflectionGroup.cohort_id == cohort_id).order_by(ReflectionGroup.name))
+        session.exec(
+            select(ReflectionGroup).where(ReflectionGroup.cohort_id == cohort_id).order_by(ReflectionGroup.name)
+        )
     )

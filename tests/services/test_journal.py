@@ -235,7 +235,8 @@ def test_switching_a_gibbs_note_to_driscoll_keeps_the_gibbs_text(session, kari):
     assert back.fields["description"] == "Det ble stille"
     assert back.fields["analysis"] == "Kamp/flukt i lys av Bion"
     assert kept_fields(TEMPLATES["D1"], back.fields) == ["what"]
-    assert [r.template for r in journal.list_revisions(kari, session=session, document_id=note.id)] == ["D1", "D2", "D1"]
+    revisions = journal.list_revisions(kari, session=session, document_id=note.id)
+    assert [r.template for r in revisions] == ["D1", "D2", "D1"]
 
 
 def test_fields_that_mean_the_same_carry_over_between_templates(session, kari):
@@ -273,7 +274,8 @@ def test_a_field_emptied_on_save_is_gone_from_the_note_but_not_from_history(sess
     note = write(session, kari, NOTE, {"description": "Skal bort", "feelings": "Blir"})
     save(session, kari, note, {"description": ""})
     assert stored(session, note.id).fields == {"feelings": "Blir"}
-    assert journal.get_revision(kari, session=session, document_id=note.id, version=1).fields["description"] == "Skal bort"
+    first = journal.get_revision(kari, session=session, document_id=note.id, version=1)
+    assert first.fields["description"] == "Skal bort"
 
 
 # --- drafts ----------------------------------------------------------------------------------------------
@@ -282,7 +284,8 @@ def test_a_field_emptied_on_save_is_gone_from_the_note_but_not_from_history(sess
 def test_a_draft_keeps_typed_text_and_the_version_it_was_based_on(session, kari):
     note = write(session, kari, NOTE, {"description": "Lagret"})
     assert journal.drafts_for(kari, session=session, document_id=note.id) is None
-    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Lagret, og mer", base_version=1)
+    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Lagret, og mer",
+                       base_version=1)
     journal.save_draft(kari, session=session, document_id=note.id, field="feelings", text="Usikker", base_version=1)
     session.commit()
     state = journal.drafts_for(kari, session=session, document_id=note.id)
@@ -291,7 +294,8 @@ def test_a_draft_keeps_typed_text_and_the_version_it_was_based_on(session, kari)
     # The saved note itself is untouched until the participant saves.
     assert stored(session, note.id).fields == {"description": "Lagret"}
     # Typing on: the same field's draft is replaced, not duplicated.
-    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Lagret, og enda mer", base_version=1)
+    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Lagret, og enda mer",
+                       base_version=1)
     session.commit()
     assert journal.drafts_for(kari, session=session, document_id=note.id).texts["description"] == "Lagret, og enda mer"
     assert len(session.exec(select(Draft).where(Draft.document_id == note.id)).all()) == 2
@@ -308,7 +312,8 @@ def test_saving_clears_the_drafts(session, kari):
 
 def test_discarding_drafts_keeps_the_saved_text(session, kari):
     note = write(session, kari, NOTE, {"description": "Lagret"})
-    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Vil ikke ha", base_version=1)
+    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Vil ikke ha",
+                       base_version=1)
     journal.discard_drafts(kari, session=session, document_id=note.id)
     session.commit()
     assert journal.drafts_for(kari, session=session, document_id=note.id) is None
@@ -373,7 +378,8 @@ def test_a_leftover_draft_of_the_saved_text_does_not_hold_the_page_at_an_old_ver
 def test_a_save_in_one_tab_keeps_what_another_tab_typed_but_did_not_save(session, kari):
     note = write(session, kari, NOTE, {"description": "Start"})
     # Tab B types (its draft reaches the server), then tab A saves other text.
-    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Fra fane B", base_version=1)
+    journal.save_draft(kari, session=session, document_id=note.id, field="description", text="Fra fane B",
+                       base_version=1)
     journal.save_draft(kari, session=session, document_id=note.id, field="analysis", text="Fane A", base_version=1)
     save(session, kari, note, {"description": "Fra fane A", "analysis": "Fane A"})
     drafts = journal.drafts_for(kari, session=session, document_id=note.id)
@@ -504,7 +510,8 @@ def test_a_note_links_to_my_actions_and_my_cohorts_themes(session, kari, themes)
     assert links.theme_ids == (themes[2].id,)
     # Saving without links leaves them; saving with links replaces them.
     save(session, kari, note, {"description": "Om begge, mer"})
-    assert sorted(journal.note_links(kari, session=session, note_id=note.id).action_ids) == sorted([first.id, second.id])
+    assert sorted(journal.note_links(kari, session=session, note_id=note.id).action_ids) == sorted(
+        [first.id, second.id])
     save(session, kari, note, {}, links=Links(action_ids=(first.id,), theme_ids=()))
     assert journal.note_links(kari, session=session, note_id=note.id) == Links(action_ids=(first.id,), theme_ids=())
 
@@ -515,7 +522,8 @@ def test_linking_someone_elses_action_or_another_cohorts_theme_is_refused(sessio
     other = make_cohort(session, admin, "LEDPRO 2025")
     foreign_theme = programme.list_themes(admin, session=session, cohort_id=other.id)[0]
     mine = write(session, kari, ACTION, {"title": "Min"})
-    note = write(session, kari, NOTE, {"description": "Notat"}, links=Links(action_ids=(mine.id,), theme_ids=(themes[0].id,)))
+    note = write(session, kari, NOTE, {"description": "Notat"},
+                 links=Links(action_ids=(mine.id,), theme_ids=(themes[0].id,)))
     for links, field in (
         (Links(action_ids=(mine.id, olas_action.id)), "action_ids"),
         (Links(action_ids=(note.id,)), "action_ids"),  # a note is not an action
@@ -605,6 +613,22 @@ def test_the_bin_is_emptied_after_30_days_only(session, kari):
     assert {recent.id, alive.id} <= remaining
     assert ids(journal.list_bin(kari, session=session)) == [recent.id]
     assert session.exec(select(DocumentRevision).where(DocumentRevision.document_id == old_id)).all() == []
+
+
+def test_opening_ones_bin_empties_ones_own_expired_items_and_nobody_elses(session, admin, cohort, kari):
+    per = make_member(session, admin, cohort.id, "per")
+    mine = write(session, kari, NOTE, {"title": "Mitt gamle"})
+    theirs = write(session, per, NOTE, {"title": "Pers gamle"})
+    for who, note in ((kari, mine), (per, theirs)):
+        journal.delete_document(who, session=session, document_id=note.id)
+    session.commit()
+    later = stored(session, mine.id).deleted_at + timedelta(days=31)
+    assert journal.list_bin(kari, session=session, now=later) == []
+    session.commit()
+    session.expire_all()
+    assert session.get(Document, mine.id) is None
+    assert session.get(Document, theirs.id) is not None
+    assert [row.id for row in journal.list_bin(per, session=session)] == [theirs.id]
 
 
 # --- finding things -----------------------------------------------------------------------------------------

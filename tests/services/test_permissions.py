@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from ledpro_journal.models import CohortMembership, Cohort, Role, User
+from ledpro_journal.models import Cohort, CohortMembership, Role, User
 from ledpro_journal.services import accounts, permissions, programme
 from ledpro_journal.services.errors import NotAllowed
 from tests.helpers import make_admin, make_cohort, make_member
@@ -77,19 +77,22 @@ ADMIN_ONLY = {
     "create_group": lambda a, w, s: programme.create_group(a, session=s, cohort_id=w.cohort.id, name="Gruppe 9"),
     "rename_group": lambda a, w, s: programme.rename_group(a, session=s, group_id=w.group_id, name="Gruppe 9"),
     "delete_group": lambda a, w, s: programme.delete_group(a, session=s, group_id=w.group_id),
-    "move_to_group": lambda a, w, s: programme.move_to_group(a, session=s, membership_id=w.membership_id, group_id=None),
+    "move_to_group": lambda a, w, s: programme.move_to_group(
+        a, session=s, membership_id=w.membership_id, group_id=None),
     "assign_facilitator": lambda a, w, s: programme.assign_facilitator(
         a, session=s, cohort_id=w.other_cohort.id, user_id=w.facilitator.id),
     "remove_from_cohort": lambda a, w, s: programme.remove_from_cohort(
         a, session=s, membership_id=s.exec(select(CohortMembership.id).where(
             CohortMembership.user_id == w.facilitator.id)).one()),
     "list_facilitator_accounts": lambda a, w, s: programme.list_facilitator_accounts(a, session=s),
-    "create_invite": lambda a, w, s: programme.create_invite(a, session=s, cohort_id=w.cohort.id, role=Role.PARTICIPANT),
+    "create_invite": lambda a, w, s: programme.create_invite(
+        a, session=s, cohort_id=w.cohort.id, role=Role.PARTICIPANT),
     "list_invites": lambda a, w, s: programme.list_invites(a, session=s, cohort_id=w.cohort.id),
     "revoke_invite": lambda a, w, s: programme.revoke_invite(a, session=s, invite_id=w.invite_id),
     "admin_overview": lambda a, w, s: programme.admin_overview(a, session=s),
     "list_users": lambda a, w, s: accounts.list_users(a, session=s),
-    "set_user_active": lambda a, w, s: accounts.set_user_active(a, session=s, user_id=w.other_participant.id, active=False),
+    "set_user_active": lambda a, w, s: accounts.set_user_active(
+        a, session=s, user_id=w.other_participant.id, active=False),
     "admin_reset_password": lambda a, w, s: accounts.admin_reset_password(a, session=s, user_id=w.other_participant.id),
 }
 
@@ -141,7 +144,8 @@ def test_a_refused_call_changes_nothing(session, world):
     assert len(programme.list_gatherings(world.admin, session=session, cohort_id=world.cohort.id)) == 6
     assert session.get(User, world.other_participant.id).is_active
     assert len(programme.list_groups(world.admin, session=session, cohort_id=world.cohort.id)) == 1
-    assert programme.invite_status(programme.list_invites(world.admin, session=session, cohort_id=world.cohort.id)[0]) == "active"
+    invites = programme.list_invites(world.admin, session=session, cohort_id=world.cohort.id)
+    assert programme.invite_status(invites[0]) == "active"
 
 
 READERS = {
@@ -165,9 +169,11 @@ def test_people_read_the_programme_of_their_own_cohort_only(session, world, role
 
 def test_facilitators_see_only_the_cohorts_they_are_assigned_to(session, world):
     assert [c.name for c in programme.list_cohorts(world.facilitator, session=session)] == ["LEDPRO 2024"]
-    programme.assign_facilitator(world.admin, session=session, cohort_id=world.other_cohort.id, user_id=world.facilitator.id)
+    programme.assign_facilitator(world.admin, session=session, cohort_id=world.other_cohort.id,
+                                 user_id=world.facilitator.id)
     session.commit()
-    assert {c.name for c in programme.list_cohorts(world.facilitator, session=session)} == {"LEDPRO 2024", "LEDPRO 2025"}
+    assert {c.name for c in programme.list_cohorts(world.facilitator, session=session)} == {
+        "LEDPRO 2024", "LEDPRO 2025"}
     assert len(programme.list_members(world.facilitator, session=session, cohort_id=world.other_cohort.id)) == 2
 
 
@@ -199,7 +205,8 @@ def test_members_are_listed_for_facilitators_of_the_cohort_but_not_for_participa
 def test_an_inactive_actor_is_refused_everything(session, world, role):
     actor = world.actor(role)
     if role == "admin":
-        second = accounts.create_admin(session, username="admin2", display_name="Admin 2", password="et langt nok passord")
+        second = accounts.create_admin(session, username="admin2", display_name="Admin 2",
+                                       password="et langt nok passord")
         session.commit()
         accounts.set_user_active(second, session=session, user_id=actor.id, active=False)
     else:

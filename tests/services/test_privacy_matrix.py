@@ -22,7 +22,7 @@ from ledpro_journal.models import (
     Role,
     User,
 )
-from ledpro_journal.services import accounts, exam, journal, programme, sharing
+from ledpro_journal.services import accounts, exam, journal, name_replacements, programme, sharing
 from ledpro_journal.services.errors import Conflict, NotAllowed, NotFound, ServiceError
 from ledpro_journal.services.journal import Filters
 from tests.helpers import make_admin, make_cohort, make_member
@@ -35,7 +35,11 @@ SECRETS = {
     FACILITATORS: "Veilederfortroligheten",
     WITHDRAWN: "Tilbaketrukketordet",
 }
-COMMENTS = {GROUP: "Kommentar fra gruppa", FACILITATORS: "Kommentar fra faglærer", WITHDRAWN: "Kommentar før tilbaketrekking"}
+COMMENTS = {
+    GROUP: "Kommentar fra gruppa",
+    FACILITATORS: "Kommentar fra faglærer",
+    WITHDRAWN: "Kommentar før tilbaketrekking",
+}
 
 OWNER, SAME_GROUP, OTHER_GROUP = "owner", "same_group", "other_group"
 FACILITATOR_A, FACILITATOR_B, PARTICIPANT_B = "facilitator_a", "facilitator_b", "participant_b"
@@ -182,6 +186,9 @@ EXPECTED_REVEAL = {
     "exam_own_draft": lambda actor, state: actor == OWNER,
     "exam_owners_draft_typed": lambda actor, state: actor == OWNER,
     "exam_group_draft": lambda actor, state: False,
+    # The owner's list of name replacements holds the real names: the owner reads it, nobody else, not
+    # even by typing in the id of one of its rows to change or remove it.
+    "name_replacements": lambda actor, state: actor == OWNER,
 }
 
 
@@ -212,7 +219,9 @@ SERVICES = {
     "add_comment": lambda a, s, w, state: sharing.add_comment(
         a, session=s, shared_version_id=w.version_ids.get(state, -1), text="Et spørsmål"
     ),
-    "shares_of_document": lambda a, s, w, state: sharing.shares_of_document(a, session=s, document_id=w.note_ids[state]),
+    "shares_of_document": lambda a, s, w, state: sharing.shares_of_document(
+        a, session=s, document_id=w.note_ids[state]
+    ),
     "new_comments_on_my_shares": lambda a, s, w, state: sharing.new_comments_on_my_shares(a, session=s),
     "my_comments": lambda a, s, w, state: sharing.my_comments(a, session=s),
     "participant_activity": lambda a, s, w, state: _each(
@@ -228,7 +237,23 @@ SERVICES = {
     "exam_own_draft": lambda a, s, w, state: _exam_own_draft(a, s),
     "exam_owners_draft_typed": lambda a, s, w, state: _exam_owners_draft_typed(a, s, w),
     "exam_group_draft": lambda a, s, w, state: _exam_group_draft(a, s, w),
+    "name_replacements": lambda a, s, w, state: _name_replacements(a, s, w, state),
 }
+
+
+def _name_replacements(actor, session, world: World, state: str):
+    """The owner keeps the state's secret word on their list of names; the actor reads their own list,
+    runs the name check, and types in the row's id to change and to remove it."""
+    row = name_replacements.add_replacement(world.users[OWNER], session=session, name=SECRETS[state],
+                                            replacement="kollega A")
+    session.commit()
+    return _each([
+        lambda: name_replacements.my_replacements(actor, session=session),
+        lambda: name_replacements.check_names(actor, session=session, texts=["Ingen navn her."]),
+        lambda: name_replacements.change_replacement(actor, session=session, replacement_id=row.id,
+                                                     replacement="rolle B"),
+        lambda: name_replacements.remove_replacement(actor, session=session, replacement_id=row.id),
+    ])
 
 
 def _exam_own_draft(actor, session):
@@ -380,7 +405,7 @@ REFUSED = {
 }
 
 
-# --- beyond the matrix --------------------------------------------------------------------------------------------------
+# --- beyond the matrix ------------------------------------------------------------------------------------------------
 
 
 def test_the_same_group_member_sees_the_group_share_and_the_facilitator_both(session, world):
@@ -510,3 +535,65 @@ def test_reactivating_the_inactive_member_gives_back_exactly_the_group_share(ses
     for state in (FACILITATORS, WITHDRAWN):
         with pytest.raises(NotFound):
             sharing.read_share(inactive, session=session, share_id=world.share_ids[state])
+
+
+# --- versions an earlier audience was shown ---------------------------------------------------------------------
+
+EARLIER, LATER = "Tidligeresynsordet", "Senereordet"
+
+
+def _share_again_after(session, world: World, how: str) -> tuple[User, int]:
+    """The owner shares a note with their group (EARLIER, with a comment), then either withdraws it or moves
+    to group A2, rewrites it (LATER) and shares it again. Returns (a reader of the new share, its id)."""
+    owner, peer, admin = world.users[OWNER], world.users[SAME_GROUP], world.users[ADMIN]
+    note = journal.create_document(owner, session=session, kind=DocumentKind.NOTE)
+    journal.save_document(owner, session=session, document_id=note.id, base_version=0,
+                          fields={"title": f"Notat {EARLIER}", "description": f"Om {EARLIER}."})
+    first = sharing.share_document(owner, session=session, document_id=note.id, audience=Audience.GROUP)
+    sharing.add_comment(peer, session=session, shared_version_id=first.id, text="Svar på den første versjonen")
+    session.commit()
+    if how == "withdrawn":
+        sharing.withdraw_share(owner, session=session, share_id=first.share_id)
+        reader = peer
+    else:
+        programme.move_to_group(admin, session=session, membership_id=_membership_id(session, owner),
+                                group_id=world.group_ids[1])
+        reader = world.users[OTHER_GROUP]
+    session.commit()
+    journal.save_document(owner, session=session, document_id=note.id, base_version=1,
+                          fields={"title": f"Notat {LATER}", "description": f"Om {LATER}."})
+    again = sharing.share_document(owner, session=session, document_id=note.id, audience=Audience.GROUP)
+    session.commit()
+    assert again.share_id == first.share_id and again.number == 2
+    return reader, first
+
+
+@pytest.mark.parametrize("how", ["withdrawn", "owner_moved_group"])
+@pytest.mark.parametrize("reader_name", ["group_member", FACILITATOR_A])
+def test_a_new_audience_never_gets_the_versions_an_earlier_audience_was_shown(session, world, how, reader_name):
+    reader, first = _share_again_after(session, world, how)
+    if reader_name == FACILITATOR_A:
+        reader = world.users[FACILITATOR_A]
+    seen = []
+    view = sharing.read_share(reader, session=session, share_id=first.share_id)
+    seen.append(_observed(view))
+    assert LATER.lower() in seen[-1].lower()
+    assert [number for number, *_ in view.versions] == [2]
+    with pytest.raises(NotFound):
+        sharing.read_share(reader, session=session, share_id=first.share_id, number=1)
+    with pytest.raises(NotFound):
+        sharing.add_comment(reader, session=session, shared_version_id=first.id, text="Et spørsmål")
+    session.rollback()
+    feed = sharing.feed(reader, session=session, group_id=None if reader_name != FACILITATOR_A else (
+        world.group_ids[0] if how == "withdrawn" else world.group_ids[1]))
+    (item,) = [i for i in feed if i.share_id == first.share_id]
+    assert item.versions == 1 and item.comments == 0
+    seen.append(_observed(feed))
+    mine = sharing.my_comments(reader, session=session)
+    seen.append(_observed(mine))
+    # The member who commented on the first version keeps the comment, without that version's title.
+    assert [c.on_title for c in mine if c.share_id == first.share_id] in ([], [None])
+    assert not any(EARLIER.lower() in text.lower() for text in seen), seen
+    # The owner keeps every version and its comments.
+    owner_view = sharing.read_share(world.users[OWNER], session=session, share_id=first.share_id, number=1)
+    assert EARLIER in _observed(owner_view)

@@ -241,7 +241,8 @@ def test_a_new_log_entry_can_be_shared_with_its_action(session, kari, ola):
 
 
 def test_chosen_names_are_replaced_in_title_fields_and_logs_but_not_in_the_journal(session, kari, ola):
-    action = write(session, kari, ACTION, {"title": "Samtale med Kari Hansen", "purpose": "Hansen var sint. Jeg ba Hansen om tid."})
+    action = write(session, kari, ACTION,
+                   {"title": "Samtale med Kari Hansen", "purpose": "Hansen var sint. Jeg ba Hansen om tid."})
     write(session, kari, LOG, {"planned_vs_done": "Hansen kom ikke. Persen kom."}, parent_id=action.id)
     version = share(session, kari, action.id, replacements={"Hansen": "leder A", "Kari": "", "Persen": "kollega B"})
     view = read(session, ola, version.share_id)
@@ -307,7 +308,7 @@ def test_withdrawing_hides_the_share_from_everyone_but_the_owner(session, kari, 
     assert sharing.shared_document_ids(kari, session=session) == {note.id}
 
 
-# --- comments ----------------------------------------------------------------------------------------------------------
+# --- comments ---------------------------------------------------------------------------------------------------------
 
 
 def test_comments_are_added_edited_and_deleted_by_their_author_only(session, kari, ola, per, fac):
@@ -407,7 +408,7 @@ def test_new_comments_on_my_shares_count_others_since_the_owner_last_looked(sess
         sharing.new_comments_on_my_shares(fac, session=session)
 
 
-# --- the feed ----------------------------------------------------------------------------------------------------------
+# --- the feed ---------------------------------------------------------------------------------------------------------
 
 
 def test_unread_markers_per_reader(session, kari, ola, fac, groups):
@@ -488,12 +489,14 @@ def test_shared_document_ids_are_the_owners_currently_shared_documents(session, 
         sharing.shared_document_ids(None, session=session)
 
 
-# --- facilitators: counts, never text -------------------------------------------------------------------------------------
+# --- facilitators: counts, never text ---------------------------------------------------------------------------------
 
 SECRET = "Fortroligordet"
 
 
-def test_participant_activity_gives_counts_and_nothing_of_the_text(session, admin, cohort, groups, kari, ola, nils, fac):
+def test_participant_activity_gives_counts_and_nothing_of_the_text(
+    session, admin, cohort, groups, kari, ola, nils, fac
+):
     planned = write(session, kari, ACTION, {"title": f"Aksjon {SECRET}", "purpose": SECRET})
     write(session, kari, ACTION, {"title": f"Aksjon to {SECRET}"})
     write(session, kari, LOG, {"planned_vs_done": SECRET}, parent_id=planned.id)
