@@ -1,1 +1,2 @@
-"""Documents made from a participant's work: the exam draft (.docx) and its reference formatting."""
+"""Documents made from a participant's work: the exam draft (.docx); its references are formatted by
+ledpro_journal.references."""

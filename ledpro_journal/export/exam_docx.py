@@ -18,7 +18,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 import docx
@@ -508,7 +508,7 @@ def _replace_metadata(doc: DocxDocument, title: str, language: str) -> None:
     author, company, manager and template name)."""
     package = doc.part.package
     _drop_relationships(package.rels, {RT.CORE_PROPERTIES, RT.EXTENDED_PROPERTIES})
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     core = _CORE_XML.format(title=escape(title), now=now, language=escape(language))
     for partname, content_type, reltype, xml in (
         ("/docProps/core.xml", CT.OPC_CORE_PROPERTIES, RT.CORE_PROPERTIES, core),

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ledpro_journal.export import references as bib
+from ledpro_journal import references as bib
 from ledpro_journal.export.document import Span
 from ledpro_journal.models import Document, DocumentKind, Reference
 from ledpro_journal.services import literature
-from ledpro_journal.ui.context import (
-    Viewer,
-    field_error,
-    flash,
-    form_error,
-    lang,
-    plain,
-    run_action,
-    tr,
-    unit_of_work,
-)
+from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
+from ledpro_journal.ui.text import plain
+from ledpro_journal.ui.widgets import file_field
 
 _NAME_FIELDS = ("authors", "editors")
 
@@ -39,7 +32,7 @@ def entry_markdown(spans: tuple[Span, ...]) -> str:
 
 def formatted(references: list[Reference]) -> dict[int, str]:
     """Each reference as it will stand in the reference list, keyed by id."""
-    entries = bib.bibliography_by_key([(str(r.id), r.kind, r.data) for r in references], lang())
+    entries = bib.bibliography_by_key([bib.Work(str(r.id), r.kind, r.data) for r in references], lang())
     return {r.id: entry_markdown(entries[str(r.id)]) for r in references}
 
 
@@ -70,7 +63,7 @@ def reference_form(viewer: Viewer, *, key: str, reference: Reference | None = No
     errors = f"{key}-errors"
     kind = st.selectbox(
         tr("literature.kind"), bib.KINDS, index=bib.KINDS.index(reference.kind) if reference else 0,
-        format_func=lambda k: tr(f"literature.kind.{k}"), key=f"{key}-kind",
+        format_func=lambda k: tr(f"literature.kind.{k}"), key=f"{key}-kind", placeholder=tr("widget.choose_option"),
     )
     data = dict(reference.data) if reference else {}
     # Not clear_on_submit: that empties the form on a refusal too, and everything typed is lost. An added
@@ -144,7 +137,8 @@ def delete_control(viewer: Viewer, reference: Reference, *, key: str) -> None:
 def import_form(viewer: Viewer, *, key: str, reading_list_of: int | None = None) -> None:
     errors = f"{key}-errors"
     st.caption(tr("literature.import_lead"))
-    upload = st.file_uploader(tr("literature.import.file"), type=["ris", "bib", "txt"], key=f"{key}-file")
+    upload = file_field(tr("literature.import.file"), types=["ris", "bib", "txt"], max_bytes=bib.MAX_IMPORT_BYTES,
+                        key=f"{key}-file")
     field_error(errors, "file")
     form_error(errors)
     result = st.session_state.pop(f"{key}-result", None)
@@ -184,7 +178,7 @@ def citation_panel(viewer: Viewer, document: Document) -> None:
         labels = {r.id: _short_label(r) for r in references}
         chosen = st.multiselect(
             tr("literature.cite_pick"), list(labels), default=[r for r in current if r in labels],
-            format_func=labels.get, key=f"{key}-pick",
+            format_func=labels.get, key=f"{key}-pick", placeholder=tr("widget.choose_options"), select_all=False,
         )
         pages = {}
         for reference_id in chosen:
@@ -207,6 +201,6 @@ def citation_panel(viewer: Viewer, document: Document) -> None:
 
 
 def _short_label(reference: Reference) -> str:
-    return bib.narrative(str(reference.id), reference.kind, reference.data, lang()) + " – " + \
+    return bib.narrative(bib.Work(str(reference.id), reference.kind, reference.data), lang()) + " – " + \
         reference.data.get("title", "")[:80]
 

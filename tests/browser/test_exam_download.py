@@ -28,7 +28,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"  # gitignored: screenshots to look a
 NOTE_TEXT = "Gruppa var taus i ti minutter før noen tok ordet."
 MAKE = t("exam.make", "nb")  # "Lag Word-fil"
 READY = t("exam.ready", "nb")  # "Word-fila er klar."
-TWO_REFERENCES = PROJECT_ROOT / "tests" / "export" / "fixtures" / "two_references.ris"  # as Zotero exports them
+TWO_REFERENCES = PROJECT_ROOT / "tests" / "references" / "fixtures" / "two_references.ris"  # as Zotero exports them
 _numbers = itertools.count(1)
 
 

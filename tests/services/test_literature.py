@@ -14,7 +14,7 @@ from tests.helpers import make_member
 
 BION = {"authors": [{"family": "Bion", "given": "Wilfred R."}], "year": "1961",
         "title": "Experiences in groups and other papers", "publisher": "Tavistock"}
-RIS = (Path(__file__).parents[1] / "export" / "fixtures" / "two_references.ris").read_bytes()
+RIS = (Path(__file__).parents[1] / "references" / "fixtures" / "two_references.ris").read_bytes()
 
 
 @pytest.fixture
