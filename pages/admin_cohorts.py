@@ -3,21 +3,14 @@ template for exam drafts."""
 
 import streamlit as st
 
+from ledpro_journal.export.exam_docx import MAX_TEMPLATE_BYTES
 from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
-from ledpro_journal.services import exam, programme
-from ledpro_journal.ui.context import (
-    field_error,
-    flash,
-    form_error,
-    lang,
-    plain,
-    require_user,
-    run_action,
-    tr,
-    unit_of_work,
-)
-from ledpro_journal.ui.widgets import cohort_picker, programme_table
+from ledpro_journal.services import programme
+from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
+from ledpro_journal.ui.text import plain
+from ledpro_journal.ui.widgets import cohort_picker, file_field, programme_table
 
 viewer = require_user(Role.ADMIN)
 admin = viewer.user
@@ -187,7 +180,7 @@ def gathering_fields(prefix: str, errors_key: str, gathering=None):
     theme_id = theme_col.selectbox(
         tr("gathering.theme"), theme_ids,
         index=theme_ids.index(current_theme) if current_theme in theme_ids else 0,
-        format_func=theme_label, key=f"{prefix}_theme",
+        format_func=theme_label, key=f"{prefix}_theme", placeholder=tr("widget.choose_option"),
     )
     field_error(errors_key, "theme_id")
     return {"number": int(number), "start_date": start, "end_date": end, "place": gathering_place, "theme_id": theme_id}
@@ -244,25 +237,26 @@ with template_tab:
     st.caption(tr("exam.template.lead"))
     TEMPLATE = f"exam_template_errors_{cohort.id}"
     with unit_of_work() as session:
-        current = exam.exam_template(admin, session=session, cohort_id=cohort.id)
+        current = programme.exam_template(admin, session=session, cohort_id=cohort.id)
     if current is None:
         st.info(tr("exam.template.none"), icon=":material/description:")
     else:
         st.success(tr("exam.template.current", filename=plain(current.filename),
                       date=format_datetime(current.uploaded_at, lang())), icon=":material/description:")
         if st.button(tr("exam.template.remove"), icon=":material/delete:", key=f"remove_template_{cohort.id}"):
-            if run_action(lambda session: exam.remove_exam_template(admin, session=session, cohort_id=cohort.id),
+            if run_action(lambda session: programme.remove_exam_template(admin, session=session, cohort_id=cohort.id),
                           errors_key=TEMPLATE).ok:
                 flash("exam.template.removed")
                 st.rerun()
-    upload = st.file_uploader(tr("exam.template.file"), type=["docx", "dotx"], key=f"template_file_{cohort.id}")
+    upload = file_field(tr("exam.template.file"), types=["docx", "dotx"], max_bytes=MAX_TEMPLATE_BYTES,
+                        key=f"template_file_{cohort.id}")
     field_error(TEMPLATE, "file")
     form_error(TEMPLATE)
     if st.button(tr("exam.template.upload"), disabled=upload is None, type="primary", icon=":material/upload_file:",
                  key=f"upload_template_{cohort.id}"):
         outcome = run_action(
-            lambda session: exam.set_exam_template(admin, session=session, cohort_id=cohort.id, filename=upload.name,
-                                                   content=upload.getvalue()),
+            lambda session: programme.set_exam_template(admin, session=session, cohort_id=cohort.id,
+                                                        filename=upload.name, content=upload.getvalue()),
             errors_key=TEMPLATE,
         )
         if outcome.ok:

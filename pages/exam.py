@@ -8,17 +8,10 @@ from ledpro_journal.i18n import format_date, format_number, today_in_oslo
 from ledpro_journal.models import Role
 from ledpro_journal.services import exam
 from ledpro_journal.services.errors import ServiceError
-from ledpro_journal.ui.context import (
-    field_error,
-    flash,
-    form_error,
-    lang,
-    plain,
-    require_user,
-    run_action,
-    tr,
-    unit_of_work,
-)
+from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.names import names_in_exam_draft
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
+from ledpro_journal.ui.text import plain
 
 viewer = require_user(Role.PARTICIPANT)
 user = viewer.user
@@ -53,14 +46,16 @@ if mode == exam.GROUP:
     if not has_joined:
         st.warning(tr("exam.join_warning"), icon=":material/visibility:")
         if st.button(tr("exam.join"), type="primary", icon=":material/group_add:"):
-            if run_action(lambda s: exam.join_group_draft(user, session=s, draft_id=draft.id), errors_key="exam-join").ok:
+            if run_action(lambda s: exam.join_group_draft(user, session=s, draft_id=draft.id),
+                          errors_key="exam-join").ok:
                 flash("exam.joined")
                 forget_built_file()
                 st.rerun()
         form_error("exam-join")
     else:
         if st.button(tr("exam.leave"), icon=":material/group_remove:"):
-            if run_action(lambda s: exam.leave_group_draft(user, session=s, draft_id=draft.id), errors_key="exam-join").ok:
+            if run_action(lambda s: exam.leave_group_draft(user, session=s, draft_id=draft.id),
+                          errors_key="exam-join").ok:
                 flash("exam.left")
                 forget_built_file()
                 st.rerun()
@@ -69,7 +64,8 @@ if mode == exam.GROUP:
 # --- settings ---------------------------------------------------------------------------------------------
 with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
     with st.form(f"exam-settings-{draft.id}"):
-        title = st.text_input(tr("exam.title"), value=draft.title, help=tr("exam.title.help"), max_chars=exam.MAX_TITLE_LENGTH)
+        title = st.text_input(tr("exam.title"), value=draft.title, help=tr("exam.title.help"),
+                              max_chars=exam.MAX_TITLE_LENGTH)
         field_error("exam-settings", "title")
         problem = st.text_area(tr("exam.problem_statement"), value=draft.problem_statement,
                                help=tr("exam.problem_statement.help"), height=100)
@@ -81,8 +77,9 @@ with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
         form_error("exam-settings")
         if st.form_submit_button(tr("exam.save_settings"), type="primary", icon=":material/save:"):
             outcome = run_action(
-                lambda s: exam.update_settings(user, session=s, draft_id=draft.id, title=title, problem_statement=problem,
-                                               include_prompts=prompts, word_limit=int(limit) or None),
+                lambda s: exam.update_settings(user, session=s, draft_id=draft.id, title=title,
+                                               problem_statement=problem, include_prompts=prompts,
+                                               word_limit=int(limit) or None),
                 errors_key="exam-settings",
             )
             if outcome.ok:
@@ -112,7 +109,6 @@ if has_joined:
                     "gathering": [str(item.gathering_number) if item.gathering_number else "" for item in items],
                     "date": [format_date(item.when, lang(), style="short") if item.when else "" for item in items],
                 },
-                index=[item.key for item in items],
             )
             generation = st.session_state.get(f"exam-material-gen-{draft.id}", 0)
             editor_key = f"exam-material-{draft.id}-{generation}"
@@ -121,11 +117,11 @@ if has_joined:
                 """Every tick and renumbering is saved at once: nothing chosen is lost by leaving the page."""
                 edits = st.session_state[editor_key].get("edited_rows", {})
                 rows = [
-                    (int(edits.get(position, {}).get("order") or position + 1), position, item.key,
+                    (int(edits.get(position, {}).get("order") or position + 1), position, item.ref,
                      bool(edits.get(position, {}).get("on", item.on)))
                     for position, item in enumerate(items)
                 ]
-                choices = [(key, on) for _, _, key, on in sorted(rows)]
+                choices = [(ref, on) for _, _, ref, on in sorted(rows)]
                 if run_action(lambda s: exam.save_choices(user, session=s, draft_id=draft.id, choices=choices),
                               errors_key="exam-choices").ok:
                     flash("exam.choices_saved")
@@ -165,9 +161,7 @@ if composition.over_limit:
 st.caption(tr("exam.words_note"))
 if composition.missing_candidate_numbers:
     st.warning(tr("exam.missing_candidate", count=composition.missing_candidate_numbers), icon=":material/badge:")
-if composition.possible_names:
-    names_key = "exam.names_group" if mode == exam.GROUP else "exam.names"
-    st.warning(tr(names_key, names=plain(", ".join(composition.possible_names))), icon=":material/person_search:")
+names_in_exam_draft(viewer, draft, composition, on_change=forget_built_file)
 for note_title, count in composition.unsupported_characters.items():
     st.warning(tr("exam.unsupported", count=count, title=plain(note_title)), icon=":material/warning:")
 if composition.template_filename:
@@ -175,7 +169,9 @@ if composition.template_filename:
 
 with st.expander(tr("exam.outline"), icon=":material/format_list_numbered:", expanded=True):
     lines = [
-        "  " * (entry.level - 1) + f"- {plain(entry.title)} · " + tr("exam.outline_words", words=format_number(entry.words, lang()))
+        "  " * (entry.level - 1)
+        + f"- {plain(entry.title)} · "
+        + tr("exam.outline_words", words=format_number(entry.words, lang()))
         for entry in composition.outline
     ]
     st.markdown("\n".join(lines))

@@ -6,8 +6,8 @@ Dates and times are formatted with Babel for the user's locale, in Europe/Oslo t
 from __future__ import annotations
 
 import logging
+from datetime import UTC, date, datetime
 from functools import lru_cache
-from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
@@ -76,7 +76,7 @@ def format_datetime(value: datetime | None, lang: str | None = None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return _format_datetime(value, language_or_default(lang))
 
 

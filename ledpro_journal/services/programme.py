@@ -1,5 +1,6 @@
-"""The programme as data: cohorts, their themes, gatherings and reflection groups, who belongs where,
-and the invite codes that bring people in. A new year's cohort needs no code, only these use cases."""
+"""The programme as data: cohorts, their themes, gatherings, the institution's template for exam drafts
+and reflection groups, who belongs where, and the invite codes that bring people in. A new year's cohort
+needs no code, only these use cases."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from ledpro_journal.export.exam_docx import TemplateRejected, check_template
 from ledpro_journal.models import (
     Cohort,
     CohortMembership,
+    ExamTemplate,
     Gathering,
     InviteCode,
     ReflectionGroup,
@@ -165,7 +168,9 @@ def list_themes(actor: User, *, session: Session, cohort_id: int) -> list[Theme]
     return list(session.exec(select(Theme).where(Theme.cohort_id == cohort_id).order_by(Theme.position)).all())
 
 
-def _check_unique_name(session: Session, model, *, cohort_id: int, name: str, own_id: int | None, taken_key: str) -> None:
+def _check_unique_name(
+    session: Session, model, *, cohort_id: int, name: str, own_id: int | None, taken_key: str
+) -> None:
     """Themes and groups: a name is required and unique within the cohort, whatever its capitals."""
     if not name:
         raise Invalid.one("name", "field.required")
@@ -336,6 +341,38 @@ def delete_gathering(actor: User, *, session: Session, gathering_id: int) -> Non
     session.flush()
 
 
+# --- the institution's Word template for the cohort's exam drafts ------------------------------------------
+
+
+def exam_template(actor: User, *, session: Session, cohort_id: int) -> ExamTemplate | None:
+    permissions.ensure_admin(actor)
+    return session.get(ExamTemplate, cohort_id)
+
+
+def set_exam_template(actor: User, *, session: Session, cohort_id: int, filename: str, content: bytes) -> ExamTemplate:
+    permissions.ensure_admin(actor)
+    _get(session, Cohort, cohort_id)
+    try:
+        check_template(content)
+    except TemplateRejected as rejected:
+        raise Invalid.one("file", rejected.key) from None
+    template = session.get(ExamTemplate, cohort_id) or ExamTemplate(cohort_id=cohort_id, filename="", content=b"")
+    template.filename = (filename or "mal.docx")[:200]
+    template.content = content
+    template.uploaded_at = utcnow()
+    session.add(template)
+    session.flush()
+    return template
+
+
+def remove_exam_template(actor: User, *, session: Session, cohort_id: int) -> None:
+    permissions.ensure_admin(actor)
+    template = session.get(ExamTemplate, cohort_id) if permissions.valid_id(cohort_id) else None
+    if template is not None:
+        session.delete(template)
+        session.flush()
+
+
 # --- reflection groups and memberships -------------------------------------------------------------------
 
 
@@ -436,7 +473,9 @@ def assign_facilitator(actor: User, *, session: Session, cohort_id: int, user_id
     if user.role != Role.FACILITATOR:
         raise Invalid.one("user_id", "cohort.not_a_facilitator")
     existing = session.exec(
-        select(CohortMembership).where(CohortMembership.cohort_id == cohort_id).where(CohortMembership.user_id == user_id)
+        select(CohortMembership)
+        .where(CohortMembership.cohort_id == cohort_id)
+        .where(CohortMembership.user_id == user_id)
     ).first()
     if existing is not None:
         return existing
@@ -460,7 +499,10 @@ def list_facilitator_accounts(actor: User, *, session: Session) -> list[User]:
     permissions.ensure_admin(actor)
     return list(
         session.exec(
-            select(User).where(User.role == Role.FACILITATOR).where(User.is_active.is_(True)).order_by(User.display_name)
+            select(User)
+            .where(User.role == Role.FACILITATOR)
+            .where(User.is_active.is_(True))
+            .order_by(User.display_name)
         ).all()
     )
 

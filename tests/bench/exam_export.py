@@ -124,7 +124,7 @@ from sqlmodel import Session
 from ledpro_journal import db
 from ledpro_journal.services import exam
 
-from ledpro_journal.export import references
+from ledpro_journal import references
 
 engine = db.create_engine_for(sys.argv[1])
 with engine.connect() as connection:  # a server's connection pool is warm before anyone clicks

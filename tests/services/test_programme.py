@@ -3,15 +3,17 @@ rules, reflection groups, facilitators, invite codes, and what a participant see
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
+import docx
 import pytest
 from sqlmodel import select
 
 from ledpro_journal.models import Cohort, CohortMembership, Gathering, InviteCode, Role, Theme
 from ledpro_journal.services import accounts, programme
-from ledpro_journal.services.errors import Conflict, Invalid, NotFound
+from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from tests.helpers import make_cohort, make_member
 
 TEMPLATE_THEMES = [
@@ -86,14 +88,17 @@ def test_a_new_year_with_other_dates_needs_no_code(session, admin, cohort):
     assert programme.list_themes(admin, session=session, cohort_id=cohort_2025.id) == []
     assert programme.list_gatherings(admin, session=session, cohort_id=cohort_2025.id) == []
     themes = [programme.add_theme(admin, session=session, cohort_id=cohort_2025.id, name=n) for n in TEMPLATE_THEMES]
-    dates_2025 = [(date(2025, m, d), date(2025, m, d + 1)) for m, d in [(2, 13), (4, 3), (5, 22), (6, 12), (9, 4), (10, 23)]]
+    dates_2025 = [
+        (date(2025, m, d), date(2025, m, d + 1)) for m, d in [(2, 13), (4, 3), (5, 22), (6, 12), (9, 4), (10, 23)]
+    ]
     for number, (start, end) in enumerate(dates_2025, start=1):
         add(session, admin, cohort_2025.id, number, start, end, place="Scandic Hamar",
             theme_id=themes[(number - 1) % 4].id)
     gatherings = programme.list_gatherings(admin, session=session, cohort_id=cohort_2025.id)
     assert [(g.start_date, g.end_date) for g in gatherings] == dates_2025
     # The 2024 cohort is untouched, and a 2025 gathering may fall on a 2024 gathering's dates.
-    assert [(g.start_date, g.end_date) for g in programme.list_gatherings(admin, session=session, cohort_id=cohort.id)] == TEMPLATE_DATES
+    gatherings_2024 = programme.list_gatherings(admin, session=session, cohort_id=cohort.id)
+    assert [(g.start_date, g.end_date) for g in gatherings_2024] == TEMPLATE_DATES
     add(session, admin, cohort_2025.id, 7, date(2025, 11, 20), date(2025, 11, 21))
     assert [c.name for c in programme.list_cohorts(admin, session=session)] == ["LEDPRO 2025", "LEDPRO 2024"]
 
@@ -106,9 +111,11 @@ def test_update_cohort(session, admin, cohort, empty_cohort):
     session.refresh(cohort)
     assert (cohort.name, cohort.institution, cohort.place) == ("LEDPRO 2024 Innlandet", "HINN", "Hamar")
     # Keeping one's own name is fine; taking another cohort's is not.
-    programme.update_cohort(admin, session=session, cohort_id=cohort.id, name="ledpro 2024 innlandet", institution="", place="")
+    programme.update_cohort(admin, session=session, cohort_id=cohort.id, name="ledpro 2024 innlandet",
+                            institution="", place="")
     with pytest.raises(Invalid) as excinfo:
-        programme.update_cohort(admin, session=session, cohort_id=cohort.id, name="LEDPRO 2025", institution="", place="")
+        programme.update_cohort(admin, session=session, cohort_id=cohort.id, name="LEDPRO 2025",
+                                institution="", place="")
     assert fields_of(excinfo) == {"name": "cohort.name_taken"}
 
 
@@ -166,7 +173,9 @@ def test_a_gathering_lasts_two_or_three_days(session, admin, empty_cohort, days)
 def test_missing_and_out_of_range_fields(session, admin, empty_cohort, cohort):
     with pytest.raises(Invalid) as excinfo:
         add(session, admin, empty_cohort.id, None, None, None)
-    assert fields_of(excinfo) == {"number": "field.required", "start_date": "field.required", "end_date": "field.required"}
+    assert fields_of(excinfo) == {
+        "number": "field.required", "start_date": "field.required", "end_date": "field.required",
+    }
     for number in (0, programme.MAX_GATHERINGS + 1):
         with pytest.raises(Invalid) as excinfo:
             add(session, admin, empty_cohort.id, number, date(2025, 2, 13), date(2025, 2, 14))
@@ -250,6 +259,50 @@ def test_delete_gathering(session, admin, cohort):
         programme.delete_gathering(admin, session=session, gathering_id=gatherings[2].id)
 
 
+# --- the institution's template for exam drafts ---------------------------------------------------------
+
+
+def a_word_document(text: str) -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text)
+    content = io.BytesIO()
+    document.save(content)
+    return content.getvalue()
+
+
+def test_the_institutions_template_is_set_replaced_and_removed_by_an_administrator(session, admin, cohort):
+    participant = make_member(session, admin, cohort.id, "kari")
+    assert programme.exam_template(admin, session=session, cohort_id=cohort.id) is None
+    with pytest.raises(NotAllowed):
+        programme.set_exam_template(participant, session=session, cohort_id=cohort.id, filename="mal.docx",
+                                    content=a_word_document("Kari sin"))
+    with pytest.raises(NotFound):
+        programme.set_exam_template(admin, session=session, cohort_id=cohort.id + 1000, filename="mal.docx",
+                                    content=a_word_document("Ingen"))
+    with pytest.raises(Invalid) as excinfo:
+        programme.set_exam_template(admin, session=session, cohort_id=cohort.id, filename="mal.docx",
+                                    content=b"not a Word document")
+    assert fields_of(excinfo) == {"file": "exam.template.not_docx"}
+
+    first = programme.set_exam_template(admin, session=session, cohort_id=cohort.id, filename="",
+                                        content=a_word_document("1"))
+    assert first.filename == "mal.docx"
+    replaced = programme.set_exam_template(admin, session=session, cohort_id=cohort.id, filename="HINN.docx",
+                                           content=a_word_document("2"))
+    session.commit()
+    template = programme.exam_template(admin, session=session, cohort_id=cohort.id)
+    assert (template.filename, template.content) == ("HINN.docx", replaced.content)
+    with pytest.raises(NotAllowed):
+        programme.exam_template(participant, session=session, cohort_id=cohort.id)
+    with pytest.raises(NotAllowed):
+        programme.remove_exam_template(participant, session=session, cohort_id=cohort.id)
+
+    programme.remove_exam_template(admin, session=session, cohort_id=cohort.id)
+    programme.remove_exam_template(admin, session=session, cohort_id=cohort.id)  # already gone: nothing to do
+    session.commit()
+    assert programme.exam_template(admin, session=session, cohort_id=cohort.id) is None
+
+
 # --- themes ---------------------------------------------------------------------------------------------
 
 
@@ -310,14 +363,16 @@ def test_create_rename_and_delete_groups(session, admin, cohort):
     assert fields_of(excinfo) == {"name": "group.name_taken"}
     programme.rename_group(admin, session=session, group_id=group.id, name="Bjørkene")
     session.commit()
-    assert [g.name for g in programme.list_groups(admin, session=session, cohort_id=cohort.id)] == ["Bjørkene", "Gruppe 2"]
+    groups = programme.list_groups(admin, session=session, cohort_id=cohort.id)
+    assert [g.name for g in groups] == ["Bjørkene", "Gruppe 2"]
 
 
 def test_deleting_a_group_keeps_its_members_in_the_cohort(session, admin, cohort):
     group = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 1")
     session.commit()
     kari = make_member(session, admin, cohort.id, "kari", group_id=group.id)
-    invite = programme.create_invite(admin, session=session, cohort_id=cohort.id, role=Role.PARTICIPANT, group_id=group.id)
+    invite = programme.create_invite(admin, session=session, cohort_id=cohort.id, role=Role.PARTICIPANT,
+                                     group_id=group.id)
     session.commit()
     programme.delete_group(admin, session=session, group_id=group.id)
     session.commit()
@@ -383,7 +438,11 @@ def test_facilitator_assignment_only_for_facilitator_accounts(session, admin, co
 # --- invite codes --------------------------------------------------------------------------------------
 
 
-CODE = re.compile(r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$")
+CODE = re.compile(
+    r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-"
+    r"[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-"
+    r"[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}$"
+)
 
 
 def test_invite_codes_are_easy_to_read_aloud(session, admin, cohort):
@@ -414,12 +473,15 @@ def test_invite_status_through_its_life(session, admin, cohort):
     session.refresh(expiring)
     assert programme.invite_status(expiring) == "expired"
 
-    revoked = programme.create_invite(admin, session=session, cohort_id=cohort.id, role=Role.PARTICIPANT, valid_days=None)
+    revoked = programme.create_invite(admin, session=session, cohort_id=cohort.id, role=Role.PARTICIPANT,
+                                      valid_days=None)
     assert revoked.expires_at is None
     programme.revoke_invite(admin, session=session, invite_id=revoked.id)
     session.commit()
     assert programme.invite_status(revoked) == "revoked"
-    listed = {i.id: programme.invite_status(i) for i in programme.list_invites(admin, session=session, cohort_id=cohort.id)}
+    listed = {
+        i.id: programme.invite_status(i) for i in programme.list_invites(admin, session=session, cohort_id=cohort.id)
+    }
     assert listed == {invite.id: "used_up", expiring.id: "expired", revoked.id: "revoked"}
     assert programme.admin_overview(admin, session=session).active_invites == 0
 
@@ -435,7 +497,8 @@ def test_invite_fields_are_checked(session, admin, cohort, empty_cohort):
         "role": "field.invalid_choice", "max_uses": "invite.max_uses_range", "valid_days": "invite.valid_days_range",
     }
     with pytest.raises(Invalid) as excinfo:
-        programme.create_invite(admin, session=session, cohort_id=cohort.id, role=Role.PARTICIPANT, group_id=other_group.id)
+        programme.create_invite(admin, session=session, cohort_id=cohort.id, role=Role.PARTICIPANT,
+                                group_id=other_group.id)
     assert fields_of(excinfo) == {"group_id": "field.invalid_choice"}
     with pytest.raises(Invalid) as excinfo:
         programme.create_invite(admin, session=session, cohort_id=cohort.id, role=Role.FACILITATOR, group_id=group.id)
