@@ -5,15 +5,8 @@ import streamlit as st
 from ledpro_journal.i18n import LANGUAGES
 from ledpro_journal.models import Role
 from ledpro_journal.services import accounts, programme
-from ledpro_journal.ui.context import (
-    field_error,
-    flash,
-    form_error,
-    require_user,
-    run_action,
-    tr,
-    unit_of_work,
-)
+from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.session import require_user, tr, unit_of_work
 
 viewer = require_user()
 user = viewer.user

@@ -6,8 +6,9 @@ from ledpro_journal.i18n import format_date, today_in_oslo
 from ledpro_journal.models import ActionStatus, DocumentKind, Role
 from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
-from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
+from ledpro_journal.ui.text import plain
 
 viewer = require_user(Role.PARTICIPANT)
 today = today_in_oslo()

@@ -5,7 +5,7 @@ import streamlit as st
 from ledpro_journal.models import Role
 from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
-from ledpro_journal.ui.context import require_user, tr, unit_of_work
+from ledpro_journal.ui.session import require_user, tr, unit_of_work
 from ledpro_journal.ui.sharing import share_panel
 
 viewer = require_user(Role.PARTICIPANT)

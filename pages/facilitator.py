@@ -7,7 +7,7 @@ import streamlit as st
 from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
 from ledpro_journal.services import sharing
-from ledpro_journal.ui.context import lang, require_user, tr, unit_of_work
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.sharing import feed_list
 from ledpro_journal.ui.widgets import facilitated_cohort_or_stop
 

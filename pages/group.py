@@ -6,10 +6,11 @@ import streamlit as st
 from ledpro_journal.i18n import format_datetime, today_in_oslo
 from ledpro_journal.models import Role
 from ledpro_journal.services import journal, programme, sharing
-from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
-from ledpro_journal.ui.editor import show_text, template_name
+from ledpro_journal.ui.editor import template_name
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.sharing import feed_list
+from ledpro_journal.ui.text import plain, show_text
 
 viewer = require_user(Role.PARTICIPANT)
 
@@ -49,7 +50,7 @@ with prepare_tab:
                         for i in items]
         st.subheader(tr("group_page.prepare_title", number=upcoming.number))
         st.caption(tr("group_page.prepare_lead", count=len(prepared)))
-        for item, shared in zip(items, prepared):
+        for item, shared in zip(items, prepared, strict=True):
             with st.container(border=True):
                 st.markdown(f"**{plain(item.title) or template_name(item.template)}** — {plain(item.owner_name)}")
                 st.page_link(target("pages/shared.py"), label=tr("share.open"), icon=":material/forum:",

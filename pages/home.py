@@ -5,9 +5,10 @@ import streamlit as st
 from ledpro_journal.i18n import today_in_oslo
 from ledpro_journal.models import Role
 from ledpro_journal.services import programme
-from ledpro_journal.ui.context import plain, require_user, tr, unit_of_work
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import require_user, tr, unit_of_work
 from ledpro_journal.ui.start import journal_start
+from ledpro_journal.ui.text import plain
 from ledpro_journal.ui.widgets import next_gathering_notice, programme_table
 
 viewer = require_user()

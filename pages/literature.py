@@ -6,7 +6,7 @@ import streamlit as st
 from ledpro_journal.models import Role
 from ledpro_journal.services import literature
 from ledpro_journal.ui import literature as library_ui
-from ledpro_journal.ui.context import require_user, tr, unit_of_work
+from ledpro_journal.ui.session import require_user, tr, unit_of_work
 from ledpro_journal.ui.widgets import facilitated_cohort_or_stop
 
 viewer = require_user(Role.PARTICIPANT, Role.FACILITATOR)

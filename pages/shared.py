@@ -4,8 +4,8 @@ versions and the comments. For the group's members, the owner and the cohort's f
 import streamlit as st
 
 from ledpro_journal.models import Role
-from ledpro_journal.ui.context import require_user, tr
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import require_user, tr
 from ledpro_journal.ui.sharing import shared_reader
 
 viewer = require_user(Role.PARTICIPANT, Role.FACILITATOR)

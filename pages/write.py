@@ -6,10 +6,11 @@ from ledpro_journal.i18n import format_date
 from ledpro_journal.models import DocumentKind, Role
 from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
-from ledpro_journal.ui.context import lang, plain, require_user, tr, unit_of_work
-from ledpro_journal.ui.navigation import keep_in_address, target
 from ledpro_journal.ui.literature import citation_panel
+from ledpro_journal.ui.navigation import keep_in_address, target
+from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.sharing import share_panel
+from ledpro_journal.ui.text import plain
 
 viewer = require_user(Role.PARTICIPANT)
 
@@ -48,8 +49,8 @@ if document.kind == DocumentKind.ACTION and document.version > 0:
     for entry in logs:
         when = format_date(entry.happened_on, lang()) if entry.happened_on else ""
         title = plain(entry.title) or tr("journal.untitled")
-        st.page_link(target("pages/write.py"), label=f"{when} · {title}" if when else title, icon=":material/description:",
-                     query_params={"id": str(entry.id)})
+        st.page_link(target("pages/write.py"), label=f"{when} · {title}" if when else title,
+                     icon=":material/description:", query_params={"id": str(entry.id)})
     if not logs:
         st.caption(tr("journal.no_logs"))
     if st.button(tr("journal.new_log"), icon=":material/add:"):

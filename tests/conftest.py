@@ -97,7 +97,7 @@ def fast_password_hashing(monkeypatch):
 
 @pytest.fixture
 def use_database(monkeypatch):
-    """Points the app's settings (and so ui.context and db.get_engine) at a given database URL."""
+    """Points the app's settings (and so ui.session and db.get_engine) at a given database URL."""
 
     def point_at(url: str) -> None:
         monkeypatch.setenv("LEDPRO_DATABASE_URL", url)

@@ -32,7 +32,7 @@ def test_a_failing_action_keeps_a_message_for_the_form_and_logs_the_rest(use_dat
     def page():
         import streamlit as st
 
-        from ledpro_journal.ui.context import form_error, run_action
+        from ledpro_journal.ui.feedback import form_error, run_action
 
         def explode(_session):
             raise ValueError("secret detail")

@@ -18,7 +18,7 @@ from ledpro_journal.i18n import (
 )
 from ledpro_journal.models import ActionStatus, Document, DocumentKind, Gathering, Theme
 from ledpro_journal.services import journal, programme
-from ledpro_journal.services.errors import Conflict, Invalid, ServiceError
+from ledpro_journal.services.errors import ServiceError
 from ledpro_journal.templates import (
     NOTE_TEMPLATES,
     TEMPLATES,
@@ -26,18 +26,10 @@ from ledpro_journal.templates import (
     kept_fields,
     label_key,
 )
-from ledpro_journal.ui.context import (
-    Viewer,
-    field_error,
-    flash,
-    form_error,
-    lang,
-    log,
-    run_action,
-    tr,
-    unit_of_work,
-)
+from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
+from ledpro_journal.ui.text import show_text
 
 # Sends each field to /api/drafts/<id> shortly after typing stops, when it loses focus, and when the page
 # is hidden or left; keeps the word count live. Installed once per browser tab. The fields themselves use
@@ -100,7 +92,7 @@ _DRAFT_SCRIPT = """
   refresh();
 })();
 </script>
-"""
+"""  # noqa: E501 - the script is sent as written; wrapping it would change the string
 
 _STYLE = """
 <style>
@@ -108,13 +100,6 @@ _STYLE = """
 .ledpro-draft-failed { color: #b42318; }
 </style>
 """
-
-
-def show_text(text: str) -> None:
-    """User text shown exactly as written: line breaks, tabs and spaces kept; never HTML, never Markdown
-    (so nothing in it can load a remote image)."""
-    st.html(f'<div class="ledpro-text" style="white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55">'
-            f'{escape(text or "")}</div>')
 
 
 def period_label(gathering: Gathering | None, gatherings: list[Gathering]) -> str:
@@ -168,7 +153,7 @@ def load(viewer: Viewer, document_id: int) -> _Loaded | None:
 
 def _live_base(document_id: int) -> int | None:
     pattern = re.compile(rf"draft-{document_id}-v(\d+)-[a-z_]+-g{_generation(document_id)}")
-    for key in st.session_state.keys():
+    for key in st.session_state:
         match = pattern.fullmatch(str(key))
         if match:
             return int(match.group(1))
@@ -222,7 +207,7 @@ def document_editor(viewer: Viewer, loaded: _Loaded) -> None:
             NOTE_TEMPLATES,
             index=NOTE_TEMPLATES.index(document.template),
             format_func=template_name,
-            key=f"template-{document.id}-g{_generation(document.id)}",
+            key=f"template-{document.id}-g{_generation(document.id)}", placeholder=tr("widget.choose_option"),
             help=tr("journal.template_help"),
         )
     template = TEMPLATES[template_code]
@@ -310,6 +295,7 @@ def _metadata_widgets(loaded: _Loaded) -> _Metadata:
             tr("journal.period"), options,
             index=options.index(document.gathering_id) if document.gathering_id in options else 0,
             format_func=lambda g: period_label(by_id.get(g), loaded.gatherings), key=f"period-{suffix}",
+            placeholder=tr("widget.choose_option"),
         )
         meta.happened_on = date_col.date_input(
             tr("journal.planned_date"), value=document.happened_on, format="DD.MM.YYYY", key=f"date-{suffix}"
@@ -328,18 +314,20 @@ def _metadata_widgets(loaded: _Loaded) -> _Metadata:
             tr("journal.gathering"), options,
             index=options.index(document.gathering_id) if document.gathering_id in options else 0,
             format_func=lambda g: tr("gathering.label", number=by_id[g].number) if g else tr("journal.no_gathering"),
-            key=f"gathering-{suffix}",
+            key=f"gathering-{suffix}", placeholder=tr("widget.choose_option"),
         )
         theme_names = {t.id: t.name for t in loaded.themes}
         theme_ids = theme_col.multiselect(
             tr("journal.themes"), list(theme_names), default=[t for t in loaded.links.theme_ids if t in theme_names],
             format_func=theme_names.get, key=f"themes-{suffix}",
+            placeholder=tr("widget.choose_options" if theme_names else "widget.no_options"), select_all=False,
         )
         action_names = {a.id: a.title or tr("journal.untitled") for a in loaded.actions if a.version > 0}
         action_ids = st.multiselect(
             tr("journal.actions_reflected"), list(action_names),
             default=[a for a in loaded.links.action_ids if a in action_names],
             format_func=action_names.get, key=f"actions-{suffix}",
+            placeholder=tr("widget.choose_options" if action_names else "widget.no_options"), select_all=False,
         )
         meta.links = journal.Links(action_ids=tuple(action_ids), theme_ids=tuple(theme_ids))
     return meta
@@ -349,38 +337,30 @@ def _status_select(column, document: Document, key: str, label: str) -> ActionSt
     statuses = list(ActionStatus)
     current = document.status or ActionStatus.PLANNED
     return column.selectbox(
-        tr(label), statuses, index=statuses.index(current), format_func=lambda s: tr(f"journal.status.{s}"), key=key
+        tr(label), statuses, index=statuses.index(current), format_func=lambda s: tr(f"journal.status.{s}"), key=key,
+        placeholder=tr("widget.choose_option"),
     )
 
 
 def _save(viewer: Viewer, loaded: _Loaded, values, template_code, meta: _Metadata, errors_key: str) -> None:
     document = loaded.document
-    st.session_state.pop(errors_key, None)
-    try:
-        with unit_of_work() as session:
-            saved = journal.save_document(
-                viewer.user, session=session, document_id=document.id, base_version=loaded.base, fields=values,
-                template=template_code, gathering_id=meta.gathering_id, happened_on=meta.happened_on,
-                status=meta.status, links=meta.links,
-            )
-    except Conflict as conflict:
-        if conflict.key != "journal.conflict":
-            st.session_state[errors_key] = {"_form": (conflict.key, conflict.params)}
-            st.rerun()
+
+    def keep_both(_conflict) -> None:
+        # Saved elsewhere since this text was started: no message, the conflict panel shows both texts.
         st.session_state[f"editor_conflict_{document.id}"] = _Mine(values, template_code, meta)
-        st.rerun()
-    except Invalid as invalid:
-        st.session_state[errors_key] = invalid.errors
-        st.rerun()
-    except ServiceError as error:
-        st.session_state[errors_key] = {"_form": (error.key, error.params)}
-        st.rerun()
-    except Exception:
-        log.exception("save failed")
-        st.session_state[errors_key] = {"_form": ("error.unexpected", {})}
-        st.rerun()
-    _bump(document.id)
-    flash("journal.saved", version=saved.version)
+
+    outcome = run_action(
+        lambda session: journal.save_document(
+            viewer.user, session=session, document_id=document.id, base_version=loaded.base, fields=values,
+            template=template_code, gathering_id=meta.gathering_id, happened_on=meta.happened_on,
+            status=meta.status, links=meta.links,
+        ),
+        errors_key=errors_key,
+        on_error={"journal.conflict": keep_both},
+    )
+    if outcome.ok:
+        _bump(document.id)
+        flash("journal.saved", version=outcome.value.version)
     st.rerun()
 
 
@@ -450,7 +430,7 @@ def history(viewer: Viewer, document: Document) -> None:
             format_func=lambda v: tr("journal.history_item", version=v,
                                      time=format_datetime(by_version[v].saved_at, lang()),
                                      words=by_version[v].word_count),
-            key=f"history-{document.id}",
+            key=f"history-{document.id}", placeholder=tr("widget.choose_option"),
         )
         with unit_of_work() as session:
             revision = journal.get_revision(viewer.user, session=session, document_id=document.id, version=version)
@@ -469,15 +449,15 @@ def history(viewer: Viewer, document: Document) -> None:
                 show_text(document.fields.get(field, ""))
         if st.button(tr("journal.restore_version", version=version), key=f"restore-{document.id}",
                      icon=":material/restore:"):
-            try:
-                with unit_of_work() as session:
-                    saved = journal.restore_revision(viewer.user, session=session, document_id=document.id,
-                                                     version=version, base_version=document.version)
-            except Conflict:
-                st.session_state[f"editor_errors_{document.id}"] = {"_form": ("journal.conflict_reload", {})}
-                st.rerun()
-            _bump(document.id)
-            flash("journal.restored", version=version, new=saved.version)
+            outcome = run_action(
+                lambda session: journal.restore_revision(viewer.user, session=session, document_id=document.id,
+                                                         version=version, base_version=document.version),
+                errors_key=f"editor_errors_{document.id}",
+                on_error={"journal.conflict": lambda _conflict: "journal.conflict_reload"},
+            )
+            if outcome.ok:
+                _bump(document.id)
+                flash("journal.restored", version=version, new=outcome.value.version)
             st.rerun()
 
 

@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from ledpro_journal.ui.context import tr
+from ledpro_journal.ui.session import tr
 
 log = logging.getLogger("ledpro_journal.ui")
 

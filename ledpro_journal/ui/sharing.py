@@ -9,22 +9,14 @@ import streamlit as st
 
 from ledpro_journal.i18n import format_date, format_datetime
 from ledpro_journal.models import Audience, Document, DocumentKind
-from ledpro_journal.services import names, sharing
+from ledpro_journal.services import name_replacements, names, sharing
 from ledpro_journal.services.errors import ServiceError
 from ledpro_journal.templates import TEMPLATES, label_key
-from ledpro_journal.ui.context import (
-    Viewer,
-    field_error,
-    flash,
-    form_error,
-    lang,
-    plain,
-    run_action,
-    tr,
-    unit_of_work,
-)
-from ledpro_journal.ui.editor import show_text, template_name
+from ledpro_journal.ui.editor import template_name
+from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
+from ledpro_journal.ui.text import plain, show_text
 
 
 def share_panel(viewer: Viewer, document: Document) -> None:
@@ -68,28 +60,35 @@ def _shared_status(viewer: Viewer, document: Document, item: sharing.MyShare, er
 def _share_form(viewer: Viewer, document: Document, errors_key: str) -> None:
     with unit_of_work() as session:
         texts = sharing.texts_to_share(viewer.user, session=session, document_id=document.id)
-    candidates = names.find_names(texts)
+        found = name_replacements.check_names(viewer.user, session=session, texts=texts)
     audience = st.radio(
         tr("share.audience"), [Audience.GROUP, Audience.FACILITATORS], format_func=lambda a: tr(f"share.audience.{a}"),
         key=f"share-audience-{document.id}", horizontal=True,
     )
     replacements: dict[str, str] = {}
-    if candidates:
-        st.warning(tr("share.names_found", count=len(candidates)), icon=":material/person_search:")
-        suggestions = names.suggested_roles(candidates)
+    if found:
+        st.warning(tr("share.names_found", count=len(found)), icon=":material/person_search:")
+        # Names on the participant's list come filled in; the others get a free placeholder as suggestion.
+        suggestions = names.suggested_roles([names.Candidate(f.name, f.count) for f in found if not f.remembered],
+                                            taken=[f.remembered for f in found if f.remembered])
         use_suggestions = st.toggle(tr("share.use_suggestions"), key=f"share-suggest-{document.id}")
-        for candidate in candidates:
+        for candidate in found:
+            suggestion = suggestions.get(candidate.name, "")
             name_col, role_col = st.columns([1, 2], vertical_alignment="center")
-            name_col.markdown(f"**{plain(candidate.word)}** :gray[({candidate.count}×)]")
+            name_col.markdown(f"**{plain(candidate.name)}** :gray[({candidate.count}×)]")
             replace = role_col.text_input(
-                tr("share.replace_with", name=candidate.word), value="", placeholder=suggestions[candidate.word],
-                key=f"share-name-{document.id}-{candidate.word}", label_visibility="collapsed",
+                tr("share.replace_with", name=candidate.name), value=candidate.remembered,
+                placeholder=suggestion or candidate.remembered, key=f"share-name-{document.id}-{candidate.name}",
+                max_chars=name_replacements.MAX_REPLACEMENT_LENGTH, label_visibility="collapsed",
             )
-            replacements[candidate.word] = replace or (suggestions[candidate.word] if use_suggestions else "")
+            replacements[candidate.name] = replace or (suggestion if use_suggestions else "")
         st.caption(tr("share.names_help"))
+        if any(f.remembered for f in found):
+            st.caption(tr("names.share.remembered"))
     else:
         st.caption(tr("share.no_names"))
     field_error(errors_key, "document_id")
+    field_error(errors_key, "replacements")
     if st.button(tr(f"share.button.{audience}"), type="primary", key=f"share-{document.id}", icon=":material/send:"):
         outcome = run_action(
             lambda session: sharing.share_document(
@@ -128,7 +127,7 @@ def shared_reader(viewer: Viewer, share_id: int, number: int | None) -> bool:
         chosen = st.selectbox(
             tr("share.versions"), numbers, index=numbers.index(version.number),
             format_func=lambda n: tr("share.version_item", number=n, date=format_datetime(when[n], lang())),
-            key=f"share-version-{share_id}",
+            key=f"share-version-{share_id}", placeholder=tr("widget.choose_option"),
         )
         if chosen != version.number:
             st.query_params["v"] = str(chosen)

@@ -10,8 +10,9 @@ import streamlit as st
 from ledpro_journal.models import DocumentKind
 from ledpro_journal.services import journal, sharing
 from ledpro_journal.ui import editor
-from ledpro_journal.ui.context import Viewer, plain, tr, unit_of_work
 from ledpro_journal.ui.navigation import target
+from ledpro_journal.ui.session import Viewer, tr, unit_of_work
+from ledpro_journal.ui.text import plain
 
 STEPS = ("challenge", "action", "log", "note")
 
@@ -48,7 +49,8 @@ def journal_start(viewer: Viewer, today: date) -> None:
         comments = sharing.new_comments_on_my_shares(viewer.user, session=session)
     for item in comments:
         st.page_link(target("pages/shared.py"), icon=":material/mark_chat_unread:",
-                     label=tr("start.new_comments", count=item.count, title=plain(item.title) or tr("journal.untitled")),
+                     label=tr("start.new_comments", count=item.count,
+                              title=plain(item.title) or tr("journal.untitled")),
                      query_params={"share": str(item.share_id)})
     if summary.is_new:
         _guide(viewer, summary)
@@ -98,7 +100,8 @@ def _where_i_am(summary: journal.Overview, today: date) -> None:
     with left:
         if summary.next_gathering is not None:
             days = max((summary.next_gathering.start_date - today).days, 0)
-            st.metric(tr("start.next_gathering", number=summary.next_gathering.number), tr("start.days_left", days=days))
+            st.metric(tr("start.next_gathering", number=summary.next_gathering.number),
+                      tr("start.days_left", days=days))
         _short_list(tr("start.without_log"), summary.actions_without_log, ":material/flag:")
         _short_list(tr("start.without_reflection"), summary.actions_without_reflection, ":material/psychology:")
     with right:

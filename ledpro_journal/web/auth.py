@@ -133,7 +133,7 @@ button { margin-top:1.5rem; width:100%; font: inherit; font-weight:600; padding:
          background: var(--accent); color:#fff; cursor:pointer; }
 nav.alt { margin-top:1.25rem; display:flex; justify-content:space-between; flex-wrap:wrap; gap:.5rem; font-size:.95rem; }
 a { color: var(--accent); }
-"""
+"""  # noqa: E501 - the style sheet is sent as written; wrapping it would change the string
 
 
 def _field(
@@ -184,7 +184,8 @@ def _page(request: Request, *, lang: str, title: str, body: str, status: int = 2
 def _form(csrf: str, action: str, inner: str, submit: str) -> str:
     return (
         f'<form method="post" action="{escape(action)}" novalidate>'
-        f'<input type="hidden" name="csrf" value="{escape(csrf)}">{inner}<button type="submit">{escape(submit)}</button>'
+        f'<input type="hidden" name="csrf" value="{escape(csrf)}">{inner}'
+        f'<button type="submit">{escape(submit)}</button>'
         f"</form>"
     )
 
@@ -231,7 +232,9 @@ def _signin_page(request: Request, lang: str, csrf: str, *, values=None, notice=
         f"{notice_html}{_form(csrf, '/auth/signin', inner, t('auth.signin_button', lang))}"
         f'<nav class="alt"><a href="/auth/register">{escape(t("auth.register_link", lang))}</a></nav>'
     )
-    return _with_csrf(_page(request, lang=lang, title=t("auth.signin_title", lang), body=body, status=status), request, csrf)
+    return _with_csrf(
+        _page(request, lang=lang, title=t("auth.signin_title", lang), body=body, status=status), request, csrf
+    )
 
 
 async def signin(request: Request) -> Response:
@@ -286,7 +289,7 @@ async def signin(request: Request) -> Response:
     return response
 
 
-# --- first run and registration --------------------------------------------------------------------------------------------
+# --- first run and registration ---------------------------------------------------------------------------------------
 
 
 def _account_fields(lang: str, values: dict, errors: dict | None, *, with_invite: bool) -> str:
@@ -430,7 +433,7 @@ def routes() -> list[Route]:
 class SessionGate:
     """ASGI middleware: a browser asking for an app page without a valid session is sent to sign in
     (or to the first-run setup) before any of the app is served. The websocket is left alone: every
-    page also checks the session itself on every rerun (ui.context.require_user)."""
+    page also checks the session itself on every rerun (ui.session.require_user)."""
 
     def __init__(self, app) -> None:
         self.app = app

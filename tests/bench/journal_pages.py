@@ -34,7 +34,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa  # noqa: E402
@@ -43,9 +43,9 @@ from sqlmodel import Session  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from streamlit import logger as streamlit_logger  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
-from streamlit import logger as streamlit_logger  # noqa: E402
 
 from ledpro_journal import config, db  # noqa: E402
 from ledpro_journal.models import (  # noqa: E402
@@ -68,7 +68,8 @@ from ledpro_journal.models import (  # noqa: E402
 from ledpro_journal.services import accounts, journal  # noqa: E402
 from ledpro_journal.services.programme import LEDPRO_2024  # noqa: E402
 from ledpro_journal.templates import FREE_TEXT, TEMPLATES, TITLE  # noqa: E402
-from ledpro_journal.ui import context  # noqa: E402
+from ledpro_journal.ui import app_server  # noqa: E402
+from ledpro_journal.ui import session as ui_session  # noqa: E402
 
 BUILD_VERSION = 3  # bump when the generated data changes, so that cached databases are rebuilt
 SEED = 2024
@@ -116,7 +117,7 @@ Det uuttalte i rommet|Hypotese om motstanden|Hva jeg lærte denne uken
 
 
 def utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
 
 # --- text ----------------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def programme_rows(today: date, now: datetime) -> Programme:
         dict(id=number, cohort_id=1, number=number, start_date=today + timedelta(days=offset),
              end_date=today + timedelta(days=offset + 1), place=cohort["place"],
              theme_id=themes[theme_index]["id"])
-        for (number, _s, _e, theme_index), offset in zip(LEDPRO_2024["gatherings"], offsets)
+        for (number, _s, _e, theme_index), offset in zip(LEDPRO_2024["gatherings"], offsets, strict=False)
     ]
     return Programme(cohort, themes, gatherings)
 
@@ -561,18 +562,19 @@ def _init_keeping_navigation(original):
 
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
+        app_server.navigate_only_with_st_navigation()
 
     return init
 
 
 PagesManager.__init__ = _init_keeping_navigation(PagesManager.__init__)
+app_server.mark_served_by_app()  # as app.py's server does: the entry serves the app, not "start with ./run.sh"
 streamlit_logger.set_log_level("error")  # AppTest's bare-mode warnings ("missing ScriptRunContext") are noise here
 for _name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.state.session_state_proxy"):
     logging.getLogger(_name).disabled = True
 
 _token: str | None = None
-context.session_token = lambda: _token
+ui_session.session_token = lambda: _token
 
 
 @dataclass
@@ -741,7 +743,8 @@ def report_growth(label: str, diag: dict, big_url: str) -> None:
         if extra * 1000 < 0.5:
             continue
         seconds, count, parameters = big[statement]
-        print(f"  +{extra * 1000:.1f} ms ({count}x, {seconds * 1000:.1f} ms in big): {' '.join(statement.split())[:400]}")
+        print(f"  +{extra * 1000:.1f} ms ({count}x, {seconds * 1000:.1f} ms in big): "
+              f"{' '.join(statement.split())[:400]}")
         for line in explain(big_url, statement, parameters):
             print(f"      plan: {line}")
 
@@ -769,10 +772,10 @@ def main() -> None:
     small_path = args.db_dir / f"small_{key}.db"
 
     meta = json.loads(meta_path.read_text()) if meta_path.exists() and big_path.exists() else None
-    if meta and datetime.now(timezone.utc) - datetime.fromisoformat(meta["built_at"]) > CACHE_MAX_AGE:
+    if meta and datetime.now(UTC) - datetime.fromisoformat(meta["built_at"]) > CACHE_MAX_AGE:
         print("cached database too old (bin and gatherings are relative to the build day): rebuilding")
         meta = None
-    now = datetime.fromisoformat(meta["built_at"]) if meta else datetime.now(timezone.utc)
+    now = datetime.fromisoformat(meta["built_at"]) if meta else datetime.now(UTC)
     today = date.fromisoformat(meta["today"]) if meta else date.today()
 
     pool = Pool.make(random.Random(SEED))
@@ -845,7 +848,8 @@ def main() -> None:
     for r in results:
         d = diagnostics[r["label"]]
         print(f"  {r['label']:<16} {sum(v[0] for v in d['big'].values()) * 1000:7.1f} ms vs "
-              f"{sum(v[0] for v in d['small'].values()) * 1000:7.1f} ms, {sum(v[1] for v in d['big'].values())} statements")
+              f"{sum(v[0] for v in d['small'].values()) * 1000:7.1f} ms, "
+              f"{sum(v[1] for v in d['big'].values())} statements")
     for label in over:
         report_growth(label, diagnostics[label], big_url)
 

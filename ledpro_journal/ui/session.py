@@ -6,13 +6,10 @@ deactivation and password changes take effect at the next click, on whichever se
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from html import escape
-from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -23,10 +20,8 @@ from ledpro_journal.config import LANGUAGE_COOKIE, SESSION_COOKIE, get_settings
 from ledpro_journal.i18n import language_or_default, t
 from ledpro_journal.models import Role, User
 from ledpro_journal.services import accounts
-from ledpro_journal.services.errors import Invalid, ServiceError
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
+from ledpro_journal.ui import app_server
+from ledpro_journal.ui.text import same_tab_link
 
 
 @dataclass(frozen=True)
@@ -103,9 +98,11 @@ def show_signed_out() -> None:
     st.html("<script>window.location.assign('/auth/signin')</script>", unsafe_allow_javascript=True)
 
 
-def same_tab_link(label: str, href: str, *, icon: str) -> None:
-    """A link to one of our own HTTP pages that opens in this tab (st.link_button always opens a new one)."""
-    st.markdown(f'{icon} <a href="{escape(href)}" target="_self">{escape(label)}</a>', unsafe_allow_html=True)
+def show_start_with_run_sh() -> None:
+    """What everyone sees when the scripts are served without app.py's server (`streamlit run
+    streamlit_app.py`): there is no sign-in page to send anyone to, so say how the app is started."""
+    st.title("LEDPRO Journal")
+    st.warning(tr("auth.start_with_run_sh"), icon=":material/terminal:")
 
 
 @contextmanager
@@ -120,73 +117,24 @@ def viewer_for_this_run(viewer: Viewer) -> Iterator[None]:
 
 def require_user(*roles: Role) -> Viewer:
     """The one call at the top of every page: the signed-in viewer, or the page stops here."""
-    viewer = getattr(_run, "viewer", None) or current_viewer()
+    viewer = getattr(_run, "viewer", None)
+    if viewer is None:
+        # A page file run on its own (Streamlit's pages-folder mode, before st.navigation has run once),
+        # perhaps by a server without app.py's routes.
+        if not app_server.served_by_app():
+            show_start_with_run_sh()
+            st.stop()
+        viewer = current_viewer()
     if viewer is None:
         show_signed_out()
         st.stop()
     if roles and viewer.user.role not in roles:
-        st.title(tr("error.no_access_title"))
-        st.warning(tr("error.not_allowed"))
+        show_no_access()
         st.stop()
     return viewer
 
 
-# --- doing things and saying what went wrong ---------------------------------------------------------
-
-FORM_LEVEL = "_form"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    ok: bool
-    value: object = None
-
-
-def run_action(action: Callable[[Session], T], *, errors_key: str) -> Outcome:
-    """Runs a use case in one transaction. What went wrong is kept in session state under `errors_key`
-    (per field, or FORM_LEVEL for the form as a whole) for `field_error` and `form_error` to show after
-    the rerun; an unexpected error is logged in full and explained in one sentence."""
-    st.session_state.pop(errors_key, None)
-    try:
-        with unit_of_work() as session:
-            return Outcome(True, action(session))
-    except Invalid as invalid:
-        st.session_state[errors_key] = invalid.errors
-    except ServiceError as error:
-        st.session_state[errors_key] = {FORM_LEVEL: (error.key, error.params)}
-    except Exception:
-        log.exception("action failed")
-        st.session_state[errors_key] = {FORM_LEVEL: ("error.unexpected", {})}
-    return Outcome(False)
-
-
-def field_error(errors_key: str, field: str) -> None:
-    """Shows the message for one field, right under it, if the last attempt left one."""
-    error = (st.session_state.get(errors_key) or {}).get(field)
-    if error:
-        key, params = error
-        st.error(tr(key, **params), icon=":material/error:")
-
-
-def form_error(errors_key: str) -> None:
-    field_error(errors_key, FORM_LEVEL)
-
-
-def flash(key: str, /, **params: object) -> None:
-    """A confirmation that survives the rerun that follows a change. Parameters are user text: made inert."""
-    st.session_state["_flash"] = (key, params)
-
-
-def show_flash() -> None:
-    pending = st.session_state.pop("_flash", None)
-    if pending:
-        key, params = pending
-        st.toast(tr(key, **{name: plain(str(value)) for name, value in params.items()}), icon=":material/check_circle:")
-
-
-_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
-
-
-def plain(text: str) -> str:
-    """User-written text made inert for Streamlit's Markdown: no links, images, HTML or formatting."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text or "")
+def show_no_access() -> None:
+    """What someone sees instead of a page that is not for their role: nothing of the page itself."""
+    st.title(tr("error.no_access_title"))
+    st.warning(tr("error.not_allowed"))
