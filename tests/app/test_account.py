@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from ledpro_journal.models import CohortMembership, User
 from ledpro_journal.services import accounts
-from tests.app.conftest import en, error_after, form, labelled, nb, open_page, run, titles, toasts, visible_text
+from tests.app.builders import en, error_after, form, labelled, nb, open_page, run, titles, toasts, visible_text
 from tests.helpers import PASSWORD, make_admin, make_cohort, make_member
 
 NEW_PASSWORD = "et helt nytt og langt passord"

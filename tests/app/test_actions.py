@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from ledpro_journal.i18n import format_date, today_in_oslo
 from ledpro_journal.models import ActionStatus, Document, DocumentKind, Gathering
-from tests.app.conftest import (
+from tests.app.builders import (
     click,
     field,
     follow,

@@ -1,15 +1,22 @@
-"""Kull og samlinger: cohorts from the LEDPRO 2024 template, their details, themes and gatherings."""
+"""Kull og samlinger: cohorts from the LEDPRO 2024 template, their details, themes and gatherings; and the
+tab "Mal for eksamensutkast": whether the cohort has an institution template, its name and when it came,
+and taking it away. (Uploading needs st.file_uploader, which AppTest cannot fill; the template itself is
+set through programme.set_exam_template, as an upload would.)"""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import docx
 import pytest
 from sqlmodel import select
 
-from ledpro_journal.models import Cohort, Gathering, Theme
+from ledpro_journal.i18n import format_datetime
+from ledpro_journal.models import Cohort, ExamTemplate, Gathering, Theme
 from ledpro_journal.services import programme
-from tests.app.conftest import (
+from ledpro_journal.ui.text import plain
+from tests.app.builders import (
     error_after,
     form,
     labelled,
@@ -71,8 +78,8 @@ def test_create_a_cohort_from_the_template(admin, fresh):
     assert toasts(at) == [nb("cohort.created", name="LEDPRO 2025")]
     picker = labelled(at.selectbox, nb("cohort.pick"))
     assert picker.value == cohort.id and picker.options == ["LEDPRO 2025"]
-    assert [t.label for t in at.tabs] == [nb("cohort.tab.details"), nb("cohort.tab.themes"), nb("cohort.tab.gatherings"),
-                                          nb("exam.template.title")]
+    assert [t.label for t in at.tabs] == [nb("cohort.tab.details"), nb("cohort.tab.themes"),
+                                          nb("cohort.tab.gatherings"), nb("exam.template.title")]
     table = programme_rows(at)
     assert len(table) == 6
     assert [r[nb("gathering.column.number")] for r in table] == [nb("gathering.label", number=n) for n in range(1, 7)]
@@ -290,3 +297,87 @@ def test_the_picker_switches_between_cohorts(cohort, admin, dbs):
     run(at)
     assert len(programme_rows(at)) == 6
     assert "LEDPRO 2024" in visible_text(at)
+
+
+# --- the institution's exam template (tab "Mal for eksamensutkast") ---------------------------------------------
+
+TAB = nb("exam.template.title")  # "Mal for eksamensutkast"
+REMOVE = nb("exam.template.remove")  # "Fjern malen"
+
+
+def a_word_document() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("Høgskolens mal")
+    content = io.BytesIO()
+    document.save(content)
+    return content.getvalue()
+
+
+def template_tab(at):
+    return labelled(at.tabs, TAB)
+
+
+def test_without_a_template_the_tab_says_the_standard_look_is_used(admin, dbs):
+    make_cohort(dbs, admin)
+    at = open_page(PAGE)
+    assert TAB in [t.label for t in at.tabs]
+    tab = template_tab(at)
+    # The lead, and under the file field its real limit (Streamlit's own "200MB per file" is covered up).
+    assert [c.value for c in tab.caption] == [nb("exam.template.lead"), nb("upload.limits", size=10,
+                                                                         types=".docx, .dotx")]
+    assert [u.proto.max_upload_size_mb for u in tab.get("file_uploader")] == [10]
+    assert [i.value for i in tab.info] == [nb("exam.template.none")]
+    assert not tab.success
+    assert [b.label for b in tab.button] == [nb("exam.template.upload")]
+    assert labelled(tab.button, nb("exam.template.upload")).disabled  # nothing chosen to upload
+    assert [u.label for u in tab.get("file_uploader")] == [nb("exam.template.file")]
+
+
+def test_a_template_is_named_with_its_date_and_can_be_removed(admin, dbs, fresh):
+    cohort = make_cohort(dbs, admin)
+    template = programme.set_exam_template(admin, session=dbs, cohort_id=cohort.id, filename="HINN_mal [2025].docx",
+                                           content=a_word_document())
+    dbs.commit()
+    at = open_page(PAGE)
+    tab = template_tab(at)
+    assert not tab.info
+    assert [s.value for s in tab.success] == [
+        nb("exam.template.current", filename=plain("HINN_mal [2025].docx"),
+           date=format_datetime(template.uploaded_at, "nb"))
+    ]
+    assert "HINN_mal [2025].docx" in visible_text(at).replace("\\", "")
+    assert [b.label for b in tab.button] == [REMOVE, nb("exam.template.upload")]
+
+    labelled(template_tab(at).button, REMOVE).click()
+    run(at)
+    assert toasts(at) == [nb("exam.template.removed")]
+    assert fresh().get(ExamTemplate, cohort.id) is None
+    tab = template_tab(at)
+    assert [i.value for i in tab.info] == [nb("exam.template.none")]
+    assert not tab.success
+    assert REMOVE not in [b.label for b in tab.button]
+
+
+def test_the_tab_shows_the_template_of_the_cohort_picked(admin, dbs):
+    first = make_cohort(dbs, admin, "LEDPRO 2024")
+    second = make_cohort(dbs, admin, "LEDPRO 2025")
+    programme.set_exam_template(admin, session=dbs, cohort_id=second.id, filename="mal-2025.docx",
+                                content=a_word_document())
+    dbs.commit()
+    at = open_page(PAGE)
+    picker = labelled(at.selectbox, nb("cohort.pick"))
+    assert picker.value == second.id  # the newest first
+    [success] = template_tab(at).success
+    assert plain("mal-2025.docx") in success.value
+
+    picker.set_value(first.id)
+    run(at)
+    assert [i.value for i in template_tab(at).info] == [nb("exam.template.none")]
+    assert not template_tab(at).success and REMOVE not in [b.label for b in template_tab(at).button]
+
+    # Removing 2025's from its tab takes that one only.
+    labelled(at.selectbox, nb("cohort.pick")).set_value(second.id)
+    run(at)
+    labelled(template_tab(at).button, REMOVE).click()
+    run(at)
+    assert [i.value for i in template_tab(at).info] == [nb("exam.template.none")]

@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from ledpro_journal.models import CohortMembership, ReflectionGroup, Role
 from ledpro_journal.services import programme
-from ledpro_journal.ui.context import plain
-from tests.app.conftest import form, labelled, nb, open_page, run, titles, toasts, visible_text
+from ledpro_journal.ui.text import plain
+from tests.app.builders import form, labelled, nb, open_page, run, titles, toasts, visible_text
 from tests.helpers import make_admin, make_cohort, make_member
 
 PAGE = "pages/admin_groups.py"

@@ -6,7 +6,7 @@ import pytest
 
 from ledpro_journal.models import Role, User
 from ledpro_journal.services import accounts
-from tests.app.conftest import labelled, nb, open_page, run, titles, toasts
+from tests.app.builders import labelled, nb, open_page, run, titles, toasts
 from tests.helpers import PASSWORD, make_admin, make_cohort, make_member
 
 PAGE = "pages/admin_users.py"

@@ -10,7 +10,7 @@ from sqlmodel import select
 from ledpro_journal.i18n import format_date
 from ledpro_journal.models import Document, DocumentKind
 from ledpro_journal.services import journal
-from tests.app.conftest import (
+from tests.app.builders import (
     click,
     errors,
     nb,
@@ -80,7 +80,8 @@ def test_an_action_goes_to_the_bin_with_its_log_and_the_log_waits_for_it(writers
     at.switch_page("pages/bin.py")
     run(at)
     rows = bin_rows(at)
-    assert sorted(rows) == sorted([f"**{nb('journal.kind.action')}:** Aksjonen", f"**{nb('journal.kind.log')}:** Loggen"])
+    assert sorted(rows) == sorted([f"**{nb('journal.kind.action')}:** Aksjonen",
+                                   f"**{nb('journal.kind.log')}:** Loggen"])
     assert "Olas slettede" not in "\n".join(rows)
 
     # The log entry cannot come back before its action.

@@ -8,7 +8,7 @@ from sqlmodel import select
 from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Document, DocumentKind, DocumentRevision, Draft
 from ledpro_journal.services import journal
-from tests.app.conftest import (
+from tests.app.builders import (
     assert_no_exception,
     click,
     field,
@@ -75,7 +75,8 @@ def test_save_makes_versions_and_restore_brings_an_old_text_back_as_a_new_versio
 
     [challenge] = challenges(fresh)
     assert challenge.version == 1
-    assert challenge.fields == {"title": "Turnus og tillit", "context": first_context, "problem_statement": "Hvordan kan vi …?"}
+    assert challenge.fields == {"title": "Turnus og tillit", "context": first_context,
+                                "problem_statement": "Hvordan kan vi …?"}
     assert revisions(fresh, challenge.id) == {1: challenge.fields}
     assert toasts(at) == [nb("journal.saved", version=1)]
     # The saved text stays in the fields, which now build on version 1.
@@ -103,7 +104,8 @@ def test_save_makes_versions_and_restore_brings_an_old_text_back_as_a_new_versio
     ).one()
     picker = labelled(history.selectbox, nb("journal.history_pick"))
     assert picker.options == [
-        nb("journal.history_item", version=1, time=format_datetime(version_1.saved_at, "nb"), words=version_1.word_count)
+        nb("journal.history_item", version=1, time=format_datetime(version_1.saved_at, "nb"),
+           words=version_1.word_count)
     ]
     shown = shown_texts(at)
     assert first_context in shown

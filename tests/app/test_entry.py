@@ -14,23 +14,17 @@ from ledpro_journal.models import (
     Role,
 )
 from ledpro_journal.services import accounts, programme, sharing
-from tests.app.conftest import (
+from tests.app.builders import (
     ADMIN_PAGES,
     ALL_PAGES,
-    EXAM_PAGES,
-    FACILITATOR_PAGES,
-    GROUP_PAGES,
-    JOURNAL_PAGES,
-    LITERATURE_PAGES,
     PAGE_TITLES,
-    PARTICIPANT_PAGES,
-    SHARED_PAGES,
     assert_no_exception,
     assert_signed_out,
     entry_app,
     has_sign_out_link,
     nb,
     page_app,
+    pages_for,
     registered_pages,
     run,
     titles,
@@ -39,18 +33,10 @@ from tests.app.conftest import (
 )
 from tests.helpers import make_admin, make_cohort, make_member
 
-# What each role's navigation holds.
-REGISTERED = {
-    "admin": {"pages/home.py", "pages/account.py", *ADMIN_PAGES},
-    "participant": {"pages/home.py", "pages/account.py", *PARTICIPANT_PAGES},
-    "facilitator": {"pages/home.py", "pages/account.py", *FACILITATOR_PAGES, *SHARED_PAGES, *LITERATURE_PAGES},
-}
+# What each role's navigation holds, as navigation.py says.
+REGISTERED = {role: pages_for(Role(role)) for role in ("admin", "participant", "facilitator")}
 # The pages of the other roles: run directly, each says "Ingen tilgang".
-NOT_FOR = {
-    "admin": [*JOURNAL_PAGES, *GROUP_PAGES, *FACILITATOR_PAGES, *SHARED_PAGES, *LITERATURE_PAGES, *EXAM_PAGES],
-    "participant": [*ADMIN_PAGES, *FACILITATOR_PAGES],
-    "facilitator": [*ADMIN_PAGES, *JOURNAL_PAGES, *GROUP_PAGES, *EXAM_PAGES],
-}
+NOT_FOR = {role: [page for page in ALL_PAGES if page not in pages] for role, pages in REGISTERED.items()}
 # What each journal page shows a participant who has written nothing (write.py without ?id= says not found).
 JOURNAL_TITLES = {
     "pages/challenge.py": [nb("nav.challenge")],
@@ -59,6 +45,10 @@ JOURNAL_TITLES = {
     "pages/bin.py": [nb("nav.bin")],
     "pages/write.py": [],
 }
+# The participant's journal pages: the ones above.
+JOURNAL_PAGES = list(JOURNAL_TITLES)
+# Sharing: the group page for participants, the facilitators' page, and the shared reader for both.
+SHARING_PAGES = ("pages/group.py", "pages/facilitator.py", "pages/shared.py")
 
 
 @pytest.fixture
@@ -174,7 +164,8 @@ def test_shared_page_run_directly_by_an_anonymous_visitor_with_a_share_id_shows_
     programme.move_to_group(people["admin"], session=dbs, membership_id=_membership_id(dbs, people["participant"]),
                             group_id=group.id)
     dbs.commit()
-    note = write(dbs, people["participant"], DocumentKind.NOTE, {"title": "Delt tittel", "description": "Delt hemmelighet"})
+    note = write(dbs, people["participant"], DocumentKind.NOTE,
+                 {"title": "Delt tittel", "description": "Delt hemmelighet"})
     shared = sharing.share_document(people["participant"], session=dbs, document_id=note.id, audience=Audience.GROUP)
     dbs.commit()
     at = page_app("pages/shared.py")
@@ -190,7 +181,7 @@ def _membership_id(dbs, user) -> int:
 
 @pytest.mark.parametrize(
     ("role", "page"), [(role, page) for role in ("admin", "participant", "facilitator") for page in NOT_FOR[role]
-                       if page in (*GROUP_PAGES, *FACILITATOR_PAGES, *SHARED_PAGES)],
+                       if page in SHARING_PAGES],
 )
 def test_sharing_page_run_directly_by_the_wrong_role_says_no_access(people, browser, dbs, role, page):
     browser.sign_in(people[role])

@@ -1,15 +1,15 @@
-"""Notater: a new note with a chosen template, switching template without losing text, filters, search,
-pages of 20, and user text in the list shown literally."""
+"""Notater: a new note with a chosen template, switching template without losing text, filters (the
+"Deling" filter among them), search, pages of 20, and user text in the list shown literally."""
 
 from __future__ import annotations
 
 from sqlmodel import select
 
 from ledpro_journal.models import Document, DocumentKind, Gathering, Theme
-from ledpro_journal.services import journal
+from ledpro_journal.services import journal, sharing
 from ledpro_journal.templates import label_key
-from ledpro_journal.ui.context import plain
-from tests.app.conftest import (
+from ledpro_journal.ui.text import plain
+from tests.app.builders import (
     click,
     field,
     follow,
@@ -19,12 +19,15 @@ from tests.app.conftest import (
     open_write,
     page_links,
     run,
+    share,
+    shared_earlier,
     titles,
     toasts,
     write,
 )
 
 SAVE = nb("action.save")
+NOTE = DocumentKind.NOTE
 
 
 def listed(at) -> list[str]:
@@ -219,3 +222,34 @@ def test_markdown_and_html_in_what_was_written_are_shown_literally(writers, brow
     assert r"\<img src=x onerror=alert\(1\)\>" in excerpts[0].value
     assert not excerpts[0].proto.allow_html
     assert not at.get("image")
+
+
+# --- the "Deling" filter ----------------------------------------------------------------------------------------
+
+
+def test_shared_filter_narrows_the_notes_list(groups, browser, dbs):
+    made = shared_earlier(dbs, groups)
+    withdrawn = write(dbs, groups.pia, NOTE, {"title": "Trukket tilbake", "description": "Tekst."})
+    shared = share(dbs, groups.pia, withdrawn.id)
+    sharing.withdraw_share(groups.pia, session=dbs, share_id=shared.share_id)
+    dbs.commit()
+    browser.sign_in(groups.pia)
+    at = open_page("pages/notes.py")
+
+    def listed() -> list[str]:
+        return sorted(label for label, query in page_links(at) if query.startswith("id="))
+
+    everything = ["Bare til faglærerne", "Privat dagbok", "Trukket tilbake", "Turnusmøtet"]
+    assert listed() == everything
+    choice = labelled(at.selectbox, nb("journal.filter.shared"))
+    assert choice.options == [nb("journal.filter.any"), nb("journal.filter.is_shared"), nb("journal.filter.not_shared")]
+    choice.set_value(True)
+    run(at)
+    assert listed() == ["Bare til faglærerne", "Turnusmøtet"]
+    labelled(at.selectbox, nb("journal.filter.shared")).set_value(False)
+    run(at)
+    assert listed() == ["Privat dagbok", "Trukket tilbake"]
+    labelled(at.selectbox, nb("journal.filter.shared")).set_value(None)
+    run(at)
+    assert listed() == everything
+    assert made["private"].title == "Privat dagbok"

@@ -1,7 +1,7 @@
 """Litteratur: a participant's own references (added through the form, formatted in APA 7, changed and
 deleted; private), the cohort's reading list (kept by facilitators, read-only for participants), the
-facilitators' view with the cohort picker, no access for administrators; and the "Kilder" panel under a
-note in the editor, which stores the note's citations.
+facilitators' view with the cohort picker, no access for administrators. (The "Kilder" panel under a note
+in the editor, which stores the note's citations, is tested in test_write.py.)
 
 Importing a file needs st.file_uploader, which AppTest cannot fill: tests/browser/test_exam_download.py
 imports a RIS file in Chromium."""
@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlmodel import select
 
-from ledpro_journal.models import DocumentKind, NoteCitation, Reference, Role, User
+from ledpro_journal.models import DocumentKind, Reference, Role
 from ledpro_journal.services import literature
-from tests.app.conftest import (
+from tests.app.builders import (
+    BION,
+    SCHEIN,
+    add_reference,
     error_after,
     errors,
     form,
     labelled,
     nb,
     open_page,
-    open_write,
     page_app,
     registered_pages,
     run,
+    tab,
     titles,
     toasts,
     visible_text,
@@ -34,10 +36,6 @@ from tests.app.conftest import (
 from tests.helpers import make_cohort, make_member
 
 PAGE = "pages/literature.py"
-BION = {"authors": [{"family": "Bion", "given": "Wilfred R."}], "year": "1961",
-        "title": "Experiences in groups and other papers", "publisher": "Tavistock"}
-SCHEIN = {"authors": [{"family": "Schein", "given": "Edgar H."}], "year": "2010",
-          "title": "Organizational culture and leadership", "edition": "4", "publisher": "Jossey-Bass"}
 EDIT = nb("literature.edit")  # "Endre"
 FIELD = {name: nb(f"literature.field.{name}") for name in ("authors", "year", "title", "publisher", "edition")}
 
@@ -45,10 +43,6 @@ FIELD = {name: nb(f"literature.field.{name}") for name in ("authors", "year", "t
 def unescaped(markdown: str) -> str:
     """A formatted reference as a reader sees it: Markdown escapes undone, italics marks dropped."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("*", "")
-
-
-def tab(at, label: str):
-    return labelled(at.tabs, label)
 
 
 def entries(container) -> list[str]:
@@ -67,17 +61,6 @@ def add_reference_through_the_form(at, form_key: str, **values: str):
 
 def references_in_db(fresh) -> list[Reference]:
     return list(fresh().exec(select(Reference).order_by(Reference.id)).all())
-
-
-def add(dbs, user: User, data: dict, reading_list_of: int | None = None, kind: str = "book") -> Reference:
-    reference = literature.add_reference(user, session=dbs, kind=kind, data=data, reading_list_of=reading_list_of)
-    dbs.commit()
-    return reference
-
-
-@pytest.fixture
-def frode(dbs, writers) -> User:
-    return make_member(dbs, writers.admin, writers.cohort.id, "frode", role=Role.FACILITATOR, name="Frode Faglærer")
 
 
 # --- a participant's own references --------------------------------------------------------------------------
@@ -156,7 +139,7 @@ def test_changing_the_kind_shows_that_kinds_fields(writers, browser):
 
 
 def test_an_own_reference_can_be_changed_and_deleted(writers, browser, dbs, fresh):
-    mine = add(dbs, writers.pia, BION)
+    mine = add_reference(dbs, writers.pia, BION)
     browser.sign_in(writers.pia)
     at = open_page(PAGE)
     labelled(tab(at, nb("literature.own")).button, EDIT).click()
@@ -184,7 +167,7 @@ def test_an_own_reference_can_be_changed_and_deleted(writers, browser, dbs, fres
 
 
 def test_deleting_a_cited_reference_says_how_many_notes_cite_it(writers, browser, dbs):
-    mine = add(dbs, writers.pia, BION)
+    mine = add_reference(dbs, writers.pia, BION)
     note = write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Grunnantakelser"})
     literature.set_citations(writers.pia, session=dbs, note_id=note.id, cited=[(mine.id, "")])
     dbs.commit()
@@ -199,8 +182,8 @@ def test_deleting_a_cited_reference_says_how_many_notes_cite_it(writers, browser
 
 
 def test_the_reading_list_a_facilitator_added_is_read_only_for_participants(writers, browser, dbs, frode):
-    add(dbs, frode, SCHEIN, reading_list_of=writers.cohort.id)
-    add(dbs, writers.pia, BION)
+    add_reference(dbs, frode, SCHEIN, reading_list_of=writers.cohort.id)
+    add_reference(dbs, writers.pia, BION)
     browser.sign_in(writers.pia)
     at = open_page(PAGE)
     reading = tab(at, nb("literature.reading_list"))
@@ -215,7 +198,7 @@ def test_the_reading_list_a_facilitator_added_is_read_only_for_participants(writ
 def test_a_facilitator_keeps_the_reading_list_of_the_cohort_picked(writers, browser, dbs, fresh, frode):
     other = make_cohort(dbs, writers.admin, "LEDPRO 2025")
     make_member(dbs, writers.admin, other.id, "frode2", role=Role.FACILITATOR)  # not Frode: he teaches one cohort
-    add(dbs, writers.pia, BION)  # Pia's own: never the facilitator's to see
+    add_reference(dbs, writers.pia, BION)  # Pia's own: never the facilitator's to see
     browser.sign_in(frode)
     at = open_page(PAGE)
     assert PAGE in registered_pages(at)
@@ -260,7 +243,7 @@ def test_a_facilitator_without_a_cohort_is_told_so(writers, browser, dbs):
 
 
 def test_an_administrator_has_no_access(writers, browser, dbs, frode):
-    add(dbs, frode, SCHEIN, reading_list_of=writers.cohort.id)
+    add_reference(dbs, frode, SCHEIN, reading_list_of=writers.cohort.id)
     browser.sign_in(writers.admin)
     assert PAGE not in registered_pages(open_page("pages/home.py"))
     at = run(page_app(PAGE))
@@ -268,67 +251,3 @@ def test_an_administrator_has_no_access(writers, browser, dbs, frode):
     assert [w.value for w in at.warning] == [nb("error.not_allowed")]
     assert not at.tabs and not at.form and not at.button and not at.selectbox
     assert "Schein" not in visible_text(at)
-
-
-# --- citing from a note (Skriv) -------------------------------------------------------------------------------
-
-
-def kilder(at):
-    [expander] = [e for e in at.expander if e.label.startswith(nb("literature.cite"))]
-    return expander
-
-
-def test_the_kilder_panel_lists_the_library_and_saves_the_notes_citations(writers, browser, dbs, fresh, frode):
-    listed = add(dbs, frode, SCHEIN, reading_list_of=writers.cohort.id)
-    mine = add(dbs, writers.pia, BION)
-    add(dbs, writers.ola, {**BION, "title": "Olas egen bok"})
-    note = write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Grunnantakelser", "description": "Gruppa flyktet."})
-    browser.sign_in(writers.pia)
-    at = open_write(open_page("pages/home.py"), note.id)
-
-    panel = kilder(at)
-    assert panel.label == nb("literature.cite")
-    picker = labelled(panel.multiselect, nb("literature.cite_pick"))
-    # Her own and the reading list, alphabetically; never Ola's.
-    assert picker.options == ["Bion (1961) – Experiences in groups and other papers",
-                              "Schein (2010) – Organizational culture and leadership"]
-    assert picker.value == []
-
-    picker.set_value([mine.id, listed.id])
-    run(at)
-    panel = kilder(at)
-    labelled(panel.text_input, nb("literature.cite_page", reference=picker.options[0])).input("s. 12")
-    labelled(panel.button, nb("literature.cite_save")).click()
-    run(at)
-
-    assert toasts(at) == [nb("literature.cite_saved")]
-    cited = literature.citations(writers.pia, session=fresh(), note_id=note.id)
-    assert sorted((c.reference.id, c.pages) for c in cited) == sorted([(mine.id, "s. 12"), (listed.id, "")])
-    assert kilder(at).label == nb("literature.cite") + " (2)"
-    assert labelled(kilder(at).multiselect, nb("literature.cite_pick")).value == [mine.id, listed.id]
-
-    # Taking one off again.
-    labelled(kilder(at).multiselect, nb("literature.cite_pick")).set_value([listed.id])
-    run(at)
-    labelled(kilder(at).button, nb("literature.cite_save")).click()
-    run(at)
-    assert [(c.reference.id, c.pages) for c in literature.citations(writers.pia, session=fresh(), note_id=note.id)] \
-        == [(listed.id, "")]
-    assert fresh().exec(select(NoteCitation).where(NoteCitation.reference_id == mine.id)).all() == []
-
-
-def test_with_an_empty_library_the_panel_points_to_literatur(writers, browser, dbs):
-    note = write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Notat"})
-    browser.sign_in(writers.pia)
-    at = open_write(open_page("pages/home.py"), note.id)
-    panel = kilder(at)
-    assert [c.value for c in panel.caption] == [nb("literature.cite_none")]
-    assert not panel.multiselect and not panel.button
-
-
-def test_an_action_has_no_kilder_panel(writers, browser, dbs):
-    add(dbs, writers.pia, BION)
-    action = write(dbs, writers.pia, DocumentKind.ACTION, {"title": "Aksjon"})
-    browser.sign_in(writers.pia)
-    at = open_write(open_page("pages/home.py"), action.id)
-    assert not [e for e in at.expander if e.label.startswith(nb("literature.cite"))]

@@ -1,7 +1,8 @@
 """Eksamensutkast: the outline with its chapters and the participant's own notes, the word count against
 the word limit, the warnings (no candidate number, over the limit, characters Word cannot hold), making the
 Word file and the download button named after the candidate number; a group draft one joins and leaves;
-no group, and no access for facilitators and administrators."""
+no group, and no access for facilitators and administrators; the offer to use one's name replacements in
+one's own draft (always used in the group's draft)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ import pytest
 from sqlmodel import select
 
 from ledpro_journal.i18n import format_number, today_in_oslo
-from ledpro_journal.models import CohortMembership, DocumentKind, ExamContribution, ExamDraft, ReflectionGroup, Role, User
+from ledpro_journal.models import DocumentKind, ExamContribution, ExamDraft, ReflectionGroup, Role, User
 from ledpro_journal.services import accounts, exam, programme
-from ledpro_journal.ui.context import plain
-from tests.app.conftest import (
+from ledpro_journal.ui.text import plain
+from tests.app.builders import (
     click,
     error_after,
     form,
@@ -25,7 +26,9 @@ from tests.app.conftest import (
     nb,
     open_page,
     page_app,
+    place,
     registered_pages,
+    remember,
     run,
     titles,
     toasts,
@@ -265,8 +268,8 @@ def test_the_institutions_template_is_named_on_the_page(writers, browser, dbs):
     document = docx.Document()
     content = io.BytesIO()
     document.save(content)
-    exam.set_exam_template(writers.admin, session=dbs, cohort_id=writers.cohort.id, filename="HINN mal.docx",
-                           content=content.getvalue())
+    programme.set_exam_template(writers.admin, session=dbs, cohort_id=writers.cohort.id, filename="HINN mal.docx",
+                                content=content.getvalue())
     dbs.commit()
     with_candidate_number(dbs, writers.pia, "4711")
     browser.sign_in(writers.pia)
@@ -281,12 +284,6 @@ def test_the_institutions_template_is_named_on_the_page(writers, browser, dbs):
 class Group:
     nord: ReflectionGroup
     siri: User
-
-
-def place(dbs, admin: User, user: User, group: ReflectionGroup | None) -> None:
-    membership = dbs.exec(select(CohortMembership).where(CohortMembership.user_id == user.id)).one()
-    programme.move_to_group(admin, session=dbs, membership_id=membership.id, group_id=group.id if group else None)
-    dbs.commit()
 
 
 @pytest.fixture
@@ -308,7 +305,7 @@ def group(dbs, writers) -> Group:
 def tick_everything(session, who) -> None:
     """What a member does in the material table (which AppTest cannot edit): tick all of their own."""
     draft = exam.open_draft(who, session=session, mode=exam.GROUP)
-    keys = [item.key for item in exam.my_material(who, session=session, draft_id=draft.id)]
+    keys = [item.ref for item in exam.my_material(who, session=session, draft_id=draft.id)]
     exam.save_choices(who, session=session, draft_id=draft.id, choices=[(key, True) for key in keys])
     session.commit()
 
@@ -406,3 +403,56 @@ def test_facilitators_and_administrators_have_no_access(writers, browser, dbs, f
     text = visible_text(at)
     assert "Stillheten" not in text and nb("nav.exam") not in text
     assert fresh().exec(select(ExamDraft)).all() == []
+
+
+# --- name replacements in the draft -----------------------------------------------------------------------------
+
+
+def outline_titles(at) -> str:
+    [expander] = [e for e in at.expander if e.label == nb("exam.outline")]
+    return expander.markdown[0].value
+
+
+def test_ones_own_draft_offers_the_replacements_and_the_group_draft_always_uses_them(writers, nord, browser, dbs,
+                                                                                     fresh):
+    remember(dbs, writers.pia, "Kari", "kollega A")
+    write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Samtale med Kari", "description": "Kari var stille."})
+    browser.sign_in(writers.pia)
+    at = open_page("pages/exam.py")
+    offer = labelled(at.toggle, nb("names.exam.use"))
+    assert offer.value is False
+    assert "Samtale med Kari" in outline_titles(at)
+    assert [w.value for w in at.warning] == [nb("names.exam.left", names="Kari")]
+    assert (nb("names.exam.to_list"), "") in [(link.label, link.proto.query_string) for link in at.page_link]
+
+    offer.set_value(True)
+    run(at)
+    assert toasts(at) == [nb("names.exam.now_on")]
+    draft = fresh().exec(select(ExamDraft).where(ExamDraft.owner_id == writers.pia.id)).one()
+    assert draft.use_name_replacements is True
+    assert labelled(at.toggle, nb("names.exam.use")).value is True
+    assert "Samtale med kollega A" in outline_titles(at) and "Kari" not in outline_titles(at)
+    assert [w.value for w in at.warning] == []  # no name left
+
+    labelled(at.toggle, nb("names.exam.use")).set_value(False)
+    run(at)
+    assert toasts(at) == [nb("names.exam.now_off")]
+    assert fresh().get(ExamDraft, draft.id).use_name_replacements is False
+    assert "Samtale med Kari" in outline_titles(at)
+
+    # The group's draft: no offer, always replaced; what Ola sees of Pia's note has no Kari in it.
+    group_draft = exam.open_draft(writers.pia, session=dbs, mode=exam.GROUP)
+    exam.join_group_draft(writers.pia, session=dbs, draft_id=group_draft.id)
+    keys = [item.ref for item in exam.my_material(writers.pia, session=dbs, draft_id=group_draft.id)]
+    exam.save_choices(writers.pia, session=dbs, draft_id=group_draft.id, choices=[(k, True) for k in keys])
+    dbs.commit()
+    browser.sign_in(writers.ola)
+    at = open_page("pages/exam.py")
+    [control] = [b for b in at.button_group if b.label == nb("exam.mode")]
+    control.set_value(exam.GROUP)
+    run(at)
+    assert nb("names.exam.group_always") in [c.value for c in at.caption]
+    assert not [t for t in at.toggle if t.label == nb("names.exam.use")]
+    assert "Samtale med kollega A" in outline_titles(at)
+    assert "Kari" not in visible_text(at)
+    assert plain("Kari") not in outline_titles(at)
