@@ -26,4 +26,7 @@ if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -p 5432
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start 2>/dev/null || true
 fi
 
+# The project's lint rules (ruff.toml) first: a second or so, and a finding stops the run with its place.
+ruff check .
+
 exec python -m pytest "$@"

@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     session_max_days: int = Field(default=90, description="A sign-in ends after this many days whatever happens.")
     login_slowdown_after: int = Field(default=3, description="Failed sign-ins (15 min) before answers are slowed.")
     login_lockout_after: int = Field(default=8, description="Failed sign-ins for one account (15 min) before refusing.")
-    login_ip_lockout_after: int = Field(default=30, description="Failed sign-ins from one address (15 min) before refusing.")
+    login_ip_lockout_after: int = Field(
+        default=30, description="Failed sign-ins from one address (15 min) before refusing."
+    )
     login_lockout_minutes: int = Field(default=15, description="How long refused sign-ins stay refused.")
     log_level: str = Field(default="INFO", description="Python logging level.")
 

@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from alembic.script import ScriptDirectory
 from alembic.config import Config
-from sqlmodel import Session, select
-
+from alembic.script import ScriptDirectory
 from docx import Document as WordDocument
+from sqlmodel import Session, select
 
 from ledpro_journal import db
 from ledpro_journal.models import DocumentKind, Role, User
@@ -126,7 +125,8 @@ def test_reset_password_ends_sessions_and_sets_the_new_password(sqlite_url):
             assert accounts.resolve_session(session, token) is not None
 
         new_password = "et helt nytt og langt passord"
-        result = run_cli(sqlite_url, "reset-password", "--username", "Ola", "--password-stdin", stdin=new_password + "\n")
+        result = run_cli(sqlite_url, "reset-password", "--username", "Ola", "--password-stdin",
+                         stdin=new_password + "\n")
         assert result.returncode == 0, result.stderr
         assert "ola" in result.stdout
 
@@ -147,7 +147,8 @@ def test_reset_password_keeps_the_old_one_when_the_new_one_is_bad(sqlite_url):
 
 
 def test_reset_password_for_an_unknown_user(sqlite_url):
-    result = run_cli(sqlite_url, "reset-password", "--username", "ingen", "--password-stdin", stdin=GOOD_PASSWORD + "\n")
+    result = run_cli(sqlite_url, "reset-password", "--username", "ingen", "--password-stdin",
+                     stdin=GOOD_PASSWORD + "\n")
     assert result.returncode == 2
     assert result.stderr.strip() == "Ukjent bruker."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -83,9 +83,9 @@ def test_dates_are_written_the_norwegian_way():
 
 def test_times_are_shown_in_oslo_time():
     # 23:30 UTC on 31 January is 00:30 on 1 February in Oslo (winter time, UTC+1).
-    assert format_datetime(datetime(2024, 1, 31, 23, 30, tzinfo=timezone.utc), "nb") == "01.02.2024, 00:30"
+    assert format_datetime(datetime(2024, 1, 31, 23, 30, tzinfo=UTC), "nb") == "01.02.2024, 00:30"
     # Summer time is UTC+2.
-    assert format_datetime(datetime(2024, 6, 20, 8, 0, tzinfo=timezone.utc), "nb") == "20.06.2024, 10:00"
+    assert format_datetime(datetime(2024, 6, 20, 8, 0, tzinfo=UTC), "nb") == "20.06.2024, 10:00"
 
 
 def test_every_template_has_its_name_and_every_field_its_label_in_both_languages():

@@ -37,7 +37,7 @@ class Invalid(ServiceError):
         self.errors = errors
 
     @classmethod
-    def one(cls, field: str, key: str, **params: object) -> "Invalid":
+    def one(cls, field: str, key: str, **params: object) -> Invalid:
         return cls({field: (key, params)})
 
 

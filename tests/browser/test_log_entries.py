@@ -102,6 +102,22 @@ def choose_status(page, label: str, status: str) -> None:
     settled(page)
 
 
+def new_action_with_a_log_entry(page, action: str, entry: str, *, status: str | None = None) -> None:
+    """Aksjoner → Ny aksjon, saved; then Ny loggføring, saved (with the action's status after it)."""
+    nav_link(page, "Aksjoner").click()
+    opened(page, "Aksjoner")
+    page.get_by_role("button", name="Ny aksjon").click()
+    opened(page, "Aksjon")
+    field(page, "Tittel").fill(action)
+    save(page, 1)
+    page.get_by_role("button", name="Ny loggføring").click()
+    opened(page, "Loggføring")
+    field(page, "Tittel").fill(entry)
+    if status:
+        choose_status(page, "Aksjonens status etter dette", status)
+    save(page, 1)
+
+
 def test_new_log_entry_after_going_back_to_the_action_is_a_new_entry(world, new_context):
     me = Participant(world, new_context)
     page = me.page
@@ -141,16 +157,7 @@ def test_new_log_entry_after_going_back_to_the_action_is_a_new_entry(world, new_
 def test_save_saves_in_every_editor_from_every_link_that_opens_it(world, new_context):
     me = Participant(world, new_context)
     page = me.page
-    nav_link(page, "Aksjoner").click()
-    opened(page, "Aksjoner")
-    page.get_by_role("button", name="Ny aksjon").click()
-    opened(page, "Aksjon")
-    field(page, "Tittel").fill("Prøve ny møteform")
-    save(page, 1)
-    page.get_by_role("button", name="Ny loggføring").click()
-    opened(page, "Loggføring")
-    field(page, "Tittel").fill("Logg fra mandag")
-    save(page, 1)
+    new_action_with_a_log_entry(page, "Prøve ny møteform", "Logg fra mandag")
     nav_link(page, "Notater").click()
     opened(page, "Notater")
     page.get_by_role("button", name="Nytt notat").click()
@@ -207,17 +214,7 @@ def test_save_saves_in_every_editor_from_every_link_that_opens_it(world, new_con
 def test_correcting_an_older_log_entry_leaves_the_action_as_the_newest_entry_says(world, new_context):
     me = Participant(world, new_context)
     page = me.page
-    nav_link(page, "Aksjoner").click()
-    opened(page, "Aksjoner")
-    page.get_by_role("button", name="Ny aksjon").click()
-    opened(page, "Aksjon")
-    field(page, "Tittel").fill("Medarbeidersamtaler")
-    save(page, 1)
-    page.get_by_role("button", name="Ny loggføring").click()
-    opened(page, "Loggføring")
-    field(page, "Tittel").fill("Første samtale")
-    choose_status(page, "Aksjonens status etter dette", "Pågår")
-    save(page, 1)
+    new_action_with_a_log_entry(page, "Medarbeidersamtaler", "Første samtale", status="Pågår")
     page.get_by_role("link", name="Tilbake til aksjonen").click()
     opened(page, "Aksjon")
     page.get_by_role("button", name="Ny loggføring").click()

@@ -10,7 +10,14 @@ from sqlmodel import select
 
 from ledpro_journal.config import get_settings
 from ledpro_journal.models import (
-    AuthSession, CohortMembership, InviteCode, Language, LoginAttempt, Role, User, utcnow,
+    AuthSession,
+    CohortMembership,
+    InviteCode,
+    Language,
+    LoginAttempt,
+    Role,
+    User,
+    utcnow,
 )
 from ledpro_journal.services import accounts, programme
 from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, SignInRefused
@@ -708,4 +715,5 @@ def test_guesses_sent_at_the_same_moment_count_each_other(session, admin):
         accounts.count_attempt(session, username="admin", address="203.0.113.9")
     # Only now do the checks finish; none of them was right.
     for attempt_id in pending:
-        assert accounts.check_password(session, attempt_id=attempt_id, username="admin", password="feil passord her") is None
+        assert accounts.check_password(
+            session, attempt_id=attempt_id, username="admin", password="feil passord her") is None
