@@ -31,13 +31,13 @@ async def put_draft(request: Request) -> Response:
         "none",
     ):
         return Response(status_code=403)
-    body = await request.body()
-    if len(body) > MAX_BODY:
+    # Before anything else, the session lookup included: a body over the limit is never held in memory.
+    body = await _body_within_limit(request)
+    if body is None:
         return Response(status_code=413)
     try:
-        data = json.loads(body)
         document_id = int(request.path_params["document_id"])
-        field, text, base_version = data["field"], data["text"], int(data["base_version"])
+        field, text, base_version = _draft_fields(body)
     except (ValueError, KeyError, TypeError):
         return Response(status_code=400)
     token = request.cookies.get(SESSION_COOKIE)
@@ -62,6 +62,36 @@ async def put_draft(request: Request) -> Response:
         log.exception("draft not saved")
         status = 500
     return Response(status_code=status)
+
+
+async def _body_within_limit(request: Request) -> bytes | None:
+    """The request's body, or None as soon as it is known to be over MAX_BODY: by its Content-Length
+    before reading anything, and by counting while it streams in (a chunked body declares no length)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number a draft can name")
+
+
+def _draft_fields(body: bytes) -> tuple[object, object, int]:
+    """(field, text, base version) of a well-formed draft; ValueError, KeyError or TypeError otherwise.
+    The version is a whole number a document can have: 1e400, Infinity or NaN are refused here. Field and
+    text are the journal service's to judge (an unknown field or a text that is no string: 422)."""
+    data = json.loads(body, parse_constant=_refuse_constant)
+    field, text, base_version = data["field"], data["text"], data["base_version"]
+    if isinstance(base_version, bool) or not isinstance(base_version, int) or not 0 <= base_version < 2**63:
+        raise ValueError("base_version is a whole number from 0")
+    return field, text, base_version
 
 
 def routes() -> list[Route]:

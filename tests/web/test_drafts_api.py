@@ -165,3 +165,61 @@ def test_sending_the_saved_text_again_removes_the_draft(kari_client, world, data
     restored = put(kari_client, world.kari_challenge, {"field": "my_part", "text": "", "base_version": 0})
     assert restored.status_code == 204
     assert drafts_of(database, world.kari, world.kari_challenge) is None
+
+
+def _chunks(total: int, size: int = 1024 * 1024):
+    """A body sent in chunks, with no Content-Length: the server can only count as it reads."""
+    sent = 0
+    while sent < total:
+        piece = min(size, total - sent)
+        sent += piece
+        yield b"a" * piece
+
+
+@pytest.mark.parametrize("signed_in", [True, False], ids=["signed-in", "anonymous"])
+def test_a_streamed_body_over_the_limit_is_refused_before_the_session_is_looked_up(
+    client, kari_client, world, database, signed_in
+):
+    sender = kari_client if signed_in else client
+    if not signed_in:
+        sender.cookies.clear()
+    response = sender.put(f"/api/drafts/{world.kari_challenge}", content=_chunks(drafts.MAX_BODY + 1), headers=DRAFT)
+    assert response.status_code == 413
+    assert all_drafts(database) == []
+
+
+def test_a_declared_length_over_the_limit_is_refused_without_reading(kari_client, world, database):
+    response = kari_client.put(f"/api/drafts/{world.kari_challenge}", content=b"{}",
+                               headers={**DRAFT, "Content-Length": str(drafts.MAX_BODY + 1)})
+    assert response.status_code == 413
+    assert all_drafts(database) == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"field": "my_part", "text": "x", "base_version": 1e400}',
+        '{"field": "my_part", "text": "x", "base_version": Infinity}',
+        '{"field": "my_part", "text": "x", "base_version": -Infinity}',
+        '{"field": "my_part", "text": "x", "base_version": NaN}',
+        '{"field": "my_part", "text": "x", "base_version": 1.5}',
+        '{"field": "my_part", "text": "x", "base_version": -1}',
+        '{"field": "my_part", "text": "x", "base_version": 99999999999999999999999}',
+        '{"field": "my_part", "text": "x", "base_version": true}',
+        '"a string"',
+        "12",
+    ],
+    ids=["1e400", "infinity", "minus-infinity", "nan", "fraction", "negative", "huge", "bool", "string", "number"],
+)
+def test_a_base_version_that_no_document_can_have_is_a_bad_request_not_an_error(kari_client, world, database,
+                                                                                content):
+    response = put(kari_client, world.kari_challenge, content=content)
+    assert response.status_code == 400
+    assert all_drafts(database) == []
+
+
+@pytest.mark.parametrize("payload", [{"field": ["my_part"], "text": "x"}, {"field": "my_part", "text": {"a": 1}}],
+                         ids=["field-list", "text-object"])
+def test_a_field_or_text_of_the_wrong_kind_is_unprocessable_not_an_error(kari_client, world, database, payload):
+    assert put(kari_client, world.kari_challenge, {**payload, "base_version": 0}).status_code == 422
+    assert all_drafts(database) == []
