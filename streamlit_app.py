@@ -4,6 +4,8 @@ Served by app.py (`./run.sh`), whose server adds the sign-in pages; started on i
 streamlit_app.py`) it says so instead.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ledpro_journal.ui import app_server, navigation
@@ -17,7 +19,10 @@ from ledpro_journal.ui.session import (
 )
 from ledpro_journal.ui.text import plain, same_tab_link
 
-st.set_page_config(page_title="LEDPRO Journal", page_icon=":material/menu_book:", layout="wide")
+# Our own icon file, sent inline: a `:material/...:` page icon makes every browser fetch it from Google's
+# font servers on every page load, telling a third party each visitor's address.
+FAVICON = Path(__file__).parent / "ledpro_journal" / "ui" / "static" / "favicon.svg"
+st.set_page_config(page_title="LEDPRO Journal", page_icon=str(FAVICON), layout="wide")
 
 
 def show_only(view, url_path: str) -> None:
