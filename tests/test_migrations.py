@@ -3,6 +3,7 @@ go down and up again, and are safe to run more than once."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -194,6 +195,34 @@ def test_app_servers_starting_together_migrate_once(postgres_url):
             engine.dispose()
 
 
+def _a_participant_with_a_note(connection, username: str, title: str, text: str) -> None:
+    """Rows as an earlier release wrote them, without today's models: a participant (id 1) in a cohort (1)
+    with one saved free note (1)."""
+    connection.execute(sa.text(
+        "INSERT INTO users (id, username, display_name, password_hash, role, is_active, language, candidate_number,"
+        " created_at, password_changed_at) VALUES (1, :username, :name, 'x', 'participant', true, 'nb', '4711',"
+        " '2024-01-01 00:00:00', '2024-01-01 00:00:00')"), {"username": username, "name": username.title()})
+    connection.execute(sa.text(
+        "INSERT INTO cohorts (id, name, institution, place, created_at) VALUES (1, 'LEDPRO 2024', 'HINN', '',"
+        " '2024-01-01 00:00:00')"))
+    connection.execute(sa.text(
+        "INSERT INTO cohort_memberships (id, cohort_id, user_id, role, part, joined_at)"
+        " VALUES (1, 1, 1, 'participant', 2, '2024-01-01 00:00:00')"))
+    connection.execute(sa.text(
+        "INSERT INTO documents (id, owner_id, cohort_id, kind, template, fields, title, excerpt, search_text,"
+        " word_count, version, created_at, updated_at) VALUES (1, 1, 1, 'note', 'G', :fields, :title, '', '', 3, 1,"
+        " '2024-03-01 00:00:00', '2024-03-01 00:00:00')"),
+        {"fields": json.dumps({"title": title, "free_text": text}), "title": title})
+
+
+def _ids_after_the_seeded_rows(engine, *tables: str) -> None:
+    """PostgreSQL's sequences do not know about rows inserted with their ids: move them past those."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            for table in tables:
+                connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+
+
 def test_upgrading_from_the_sharing_release_keeps_the_journal_and_adds_the_library(empty_engine):
     """0004 was the schema of the release before the exam draft: a year of writing must survive 0005."""
     from datetime import date
@@ -202,25 +231,8 @@ def test_upgrading_from_the_sharing_release_keeps_the_journal_and_adds_the_libra
 
     db.migrate(empty_engine, "0004")
     with empty_engine.begin() as connection:  # rows as the 0004 release wrote them, without today's models
-        connection.execute(sa.text(
-            "INSERT INTO users (id, username, display_name, password_hash, role, is_active, language, candidate_number,"
-            " created_at, password_changed_at) VALUES (1, 'kari', 'Kari', 'x', 'participant', true, 'nb', '4711',"
-            " '2024-01-01 00:00:00', '2024-01-01 00:00:00')"))
-        connection.execute(sa.text(
-            "INSERT INTO cohorts (id, name, institution, place, created_at) VALUES (1, 'LEDPRO 2024', 'HINN', '',"
-            " '2024-01-01 00:00:00')"))
-        connection.execute(sa.text(
-            "INSERT INTO cohort_memberships (id, cohort_id, user_id, role, part, joined_at)"
-            " VALUES (1, 1, 1, 'participant', 2, '2024-01-01 00:00:00')"))
-        connection.execute(sa.text(
-            "INSERT INTO documents (id, owner_id, cohort_id, kind, template, fields, title, excerpt, search_text,"
-            " word_count, version, created_at, updated_at) VALUES (1, 1, 1, 'note', 'G',"
-            " '{\"title\": \"Stillheten\", \"free_text\": \"Gruppa var taus.\"}', 'Stillheten', '', '', 3, 1,"
-            " '2024-03-01 00:00:00', '2024-03-01 00:00:00')"))
-    if empty_engine.dialect.name == "postgresql":
-        with empty_engine.begin() as connection:
-            for table in ("users", "cohorts", "cohort_memberships", "documents"):
-                connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+        _a_participant_with_a_note(connection, "kari", "Stillheten", "Gruppa var taus.")
+    _ids_after_the_seeded_rows(empty_engine, "users", "cohorts", "cohort_memberships", "documents")
     db.migrate(empty_engine)
     assert schema_differences(empty_engine) == []
     with Session(empty_engine, expire_on_commit=False) as session:
@@ -247,31 +259,14 @@ def test_upgrading_from_the_exam_release_keeps_the_drafts_as_written_and_adds_na
 
     db.migrate(empty_engine, "0005")
     with empty_engine.begin() as connection:  # rows as the 0005 release wrote them, without today's models
-        connection.execute(sa.text(
-            "INSERT INTO users (id, username, display_name, password_hash, role, is_active, language, candidate_number,"
-            " created_at, password_changed_at) VALUES (1, 'siri', 'Siri', 'x', 'participant', true, 'nb', '4711',"
-            " '2024-01-01 00:00:00', '2024-01-01 00:00:00')"))
-        connection.execute(sa.text(
-            "INSERT INTO cohorts (id, name, institution, place, created_at) VALUES (1, 'LEDPRO 2024', 'HINN', '',"
-            " '2024-01-01 00:00:00')"))
-        connection.execute(sa.text(
-            "INSERT INTO cohort_memberships (id, cohort_id, user_id, role, part, joined_at)"
-            " VALUES (1, 1, 1, 'participant', 2, '2024-01-01 00:00:00')"))
-        connection.execute(sa.text(
-            "INSERT INTO documents (id, owner_id, cohort_id, kind, template, fields, title, excerpt, search_text,"
-            " word_count, version, created_at, updated_at) VALUES (1, 1, 1, 'note', 'G',"
-            " '{\"title\": \"Samtalen\", \"free_text\": \"Kari var taus.\"}', 'Samtalen', '', '', 3, 1,"
-            " '2024-03-01 00:00:00', '2024-03-01 00:00:00')"))
+        _a_participant_with_a_note(connection, "siri", "Samtalen", "Kari var taus.")
         connection.execute(sa.text(
             "INSERT INTO exam_drafts (id, cohort_id, owner_id, group_id, title, problem_statement, include_prompts,"
             " word_limit, updated_at) VALUES (1, 1, 1, NULL, '\"\"', '\"\"', true, NULL, '2024-10-01 00:00:00')"))
         connection.execute(sa.text(
             "INSERT INTO exam_contributions (draft_id, user_id, choices, joined_at)"
             " VALUES (1, 1, '[{\"key\": \"d1\", \"on\": true}]', '2024-10-01 00:00:00')"))
-    if empty_engine.dialect.name == "postgresql":
-        with empty_engine.begin() as connection:
-            for table in ("users", "cohorts", "cohort_memberships", "documents", "exam_drafts"):
-                connection.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+    _ids_after_the_seeded_rows(empty_engine, "users", "cohorts", "cohort_memberships", "documents", "exam_drafts")
     db.migrate(empty_engine)
     assert schema_differences(empty_engine) == []
     with Session(empty_engine, expire_on_commit=False) as session:
