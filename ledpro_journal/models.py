@@ -53,6 +53,11 @@ class Installation(SQLModel, table=True):
     __tablename__ = "installation"
     id: int = Field(default=1, primary_key=True)
     set_up_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    signing_key: str | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.String(64), nullable=True),
+        description="secret for links that work without signing in (unsubscribe); made once, shared by every server",
+    )
 
 
 class User(SQLModel, table=True):
@@ -68,6 +73,13 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     password_changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     deactivated_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    email: str | None = Field(default=None, sa_column=sa.Column(sa.String(254), nullable=True))
+    deleted_at: datetime | None = Field(
+        default=None,
+        sa_column=_utc_column(nullable=True),
+        description="the person deleted their account: this row is what remains, so that comments they wrote "
+        "on others' notes keep an author (shown as a former participant); no name, no password, no e-mail",
+    )
 
 
 class AuthSession(SQLModel, table=True):
@@ -108,6 +120,11 @@ class Cohort(SQLModel, table=True):
     institution: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
     place: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    closed_at: datetime | None = Field(
+        default=None, sa_column=_utc_column(nullable=True), description="closed: read-only, awaiting deletion"
+    )
+    deletion_on: date | None = Field(default=None, description="a closed cohort's content is deleted on this day")
+    purged_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class Theme(SQLModel, table=True):
@@ -502,3 +519,44 @@ class NameReplacement(SQLModel, table=True):
     name: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
     replacement: str = Field(sa_column=sa.Column(sa.String(120), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+# --- calendar and reminders ----------------------------------------------------------------------------
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A participant's calendar subscription: the long random token in their feed's address. Renewing it
+    replaces the row, which ends the old address."""
+
+    __tablename__ = "calendar_feeds"
+    user_id: int = Field(sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    token: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class ReminderPreference(SQLModel, table=True):
+    """What a participant asked to be reminded of by e-mail (no row: nothing, the default)."""
+
+    __tablename__ = "reminder_preferences"
+    user_id: int = Field(sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    weekly: bool = Field(default=False, description="a weekly nudge while an action of the period has no log entry")
+    weekday: int = Field(default=0, description="0 Monday ... 6 Sunday")
+    before_gathering: bool = Field(default=False)
+    days_before: int = Field(default=7)
+    show_titles: bool = Field(default=False, description="the e-mail may name the user's own items")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class SentReminder(SQLModel, table=True):
+    """One reminder e-mail, claimed before it is sent: the unique key makes a second run (or a second
+    server running at the same time) send nothing twice. sent_at stays empty until the SMTP server took it."""
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (sa.UniqueConstraint("user_id", "reminder_key", name="uq_sent_reminders_user_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    reminder_key: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))
+    claimed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
