@@ -48,14 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--out", required=True, type=Path, help="where to write the .docx")
     export.add_argument("--group", action="store_true", help="the reflection group's draft instead")
     export.add_argument("--language", choices=["nb", "en"], help="default: the participant's own")
+    # --- reminders (parser) ---
+    # --- leaving and closing a cohort (parser) ---
+    # --- backups (parser) ---
     args = parser.parse_args(argv)
 
+    # --- backups (before the schema is touched) ---
     db.migrate()
     if args.command == "migrate":
         print(f"database at revision {db.current_revision(db.get_engine())}")
         return 0
     if args.command == "export-exam":
         return _export_exam(args)
+    # --- reminders (command) ---
+    # --- leaving and closing a cohort (command) ---
     password = _read_password(args.password_stdin)
     try:
         with db.session_scope() as session:

@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     )
     login_lockout_minutes: int = Field(default=15, description="How long refused sign-ins stay refused.")
     log_level: str = Field(default="INFO", description="Python logging level.")
+    public_url: str = Field(
+        default="",
+        description="The address people open the app at (https://ledpro.example.no), for links that leave the "
+        "app: calendar feeds, e-mails. Unset: the address the browser used.",
+    )
+    # --- reminders ---
+    # --- my data: export and import ---
+    # --- leaving and closing a cohort ---
+    # --- backups ---
 
 
 @lru_cache

@@ -113,3 +113,11 @@ if other_sessions > 0:
     form_error("account_sessions_errors")
 else:
     st.caption(tr("account.no_other_sessions"))
+
+# --- calendar ---
+
+# --- reminders ---
+
+# --- my data: export and import ---
+
+# --- leaving ---

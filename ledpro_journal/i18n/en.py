@@ -725,4 +725,10 @@ MESSAGES: dict[str, str] = {
     'exam.template.too_large': 'The file is too large (10 MB at most).',
     'exam.template.macros': 'Templates with macros (.docm) cannot be used. Save the template as an ordinary .docx.',
     'cli.no_such_user': 'No user with that username.',
+    # --- overview ---
+    # --- calendar ---
+    # --- reminders ---
+    # --- my data: export and import ---
+    # --- leaving and closing a cohort ---
+    # --- backups ---
 }

@@ -724,4 +724,10 @@ MESSAGES: dict[str, str] = {
     'exam.template.too_large': 'Fila er for stor (høyst 10 MB).',
     'exam.template.macros': 'Maler med makroer (.docm) kan ikke brukes. Lagre malen som vanlig .docx.',
     'cli.no_such_user': 'Ingen bruker med det brukernavnet.',
+    # --- overview ---
+    # --- calendar ---
+    # --- reminders ---
+    # --- my data: export and import ---
+    # --- leaving and closing a cohort ---
+    # --- backups ---
 }

@@ -45,7 +45,13 @@ def _empty_old_bins() -> None:
 
 
 def routes():
-    return auth.routes() + drafts.routes() + [Route("/home", _home, methods=["GET"])]
+    return (
+        auth.routes()
+        + drafts.routes()
+        # --- calendar ---
+        # --- reminders ---
+        + [Route("/home", _home, methods=["GET"])]
+    )
 
 
 async def _home(request: Request) -> RedirectResponse:
