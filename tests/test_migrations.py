@@ -288,3 +288,34 @@ def test_upgrading_from_the_exam_release_keeps_the_drafts_as_written_and_adds_na
     assert "Kari var taus." in texts(before)
     assert "Kollega A var taus." in texts(after) and "Kari var taus." not in texts(after)
     assert "name_replacements" in table_names(empty_engine)
+
+
+def test_upgrading_from_the_names_release_keeps_everyone_and_everything_hanging_on_them(empty_engine):
+    """0006 was the schema of the release with name replacements. 0007 adds columns to users and cohorts:
+    a copied-and-dropped table would take, by cascade, every membership, document and name replacement with
+    it. Everyone comes through open, with no e-mail address, no reminders and no calendar feed."""
+    from ledpro_journal.services import journal, name_replacements
+
+    db.migrate(empty_engine, "0006")
+    with empty_engine.begin() as connection:  # rows as the 0006 release wrote them, without today's models
+        _a_participant_with_a_note(connection, "ola", "Møtet", "Per tok ordet.")
+        connection.execute(sa.text(
+            "INSERT INTO name_replacements (id, owner_id, name, replacement, updated_at)"
+            " VALUES (1, 1, 'Per', 'kollega B', '2024-10-01 00:00:00')"))
+        connection.execute(sa.text("INSERT INTO installation (id, set_up_at) VALUES (1, '2024-01-01 00:00:00')"))
+    _ids_after_the_seeded_rows(empty_engine, "users", "cohorts", "cohort_memberships", "documents",
+                               "name_replacements")
+    db.migrate(empty_engine)
+    assert schema_differences(empty_engine) == []
+    with Session(empty_engine, expire_on_commit=False) as session:
+        ola = session.get(User, 1)
+        assert (ola.email, ola.deleted_at) == (None, None)
+        cohort = session.get(models.Cohort, 1)
+        assert (cohort.closed_at, cohort.deletion_on, cohort.purged_at) == (None, None, None)
+        assert session.get(models.Installation, 1).signing_key is None
+        assert journal.get_document(ola, session=session, document_id=1).fields["free_text"] == "Per tok ordet."
+        assert [(r.name, r.replacement) for r in name_replacements.my_replacements(ola, session=session)] == [
+            ("Per", "kollega B")]
+        assert session.exec(select(models.CohortMembership)).one().user_id == 1
+        assert session.exec(select(models.ReminderPreference)).all() == []
+        assert session.exec(select(models.CalendarFeed)).all() == []
