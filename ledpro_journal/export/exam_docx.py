@@ -44,6 +44,7 @@ from ledpro_journal.export.document import (
     Table,
     UserText,
 )
+from ledpro_journal.export.template_package import UnusableTemplate, reduce_template
 
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 # A template's parts unpacked: a small zip that inflates to gigabytes must not reach the XML parser.
@@ -130,30 +131,14 @@ def _load_template(content: bytes) -> DocxDocument:
         raise TemplateRejected("exam.template.not_docx") from None
     if "macroenabled" in content_types or any("vbaproject" in member.filename.lower() for member in members):
         raise TemplateRejected("exam.template.macros")
-    if _TEMPLATE_MAIN in content_types:
-        content = _template_as_document(content)
     try:
-        return docx.Document(io.BytesIO(content))
+        reduced = reduce_template(content)
+    except UnusableTemplate as unusable:
+        raise TemplateRejected(unusable.key) from None
+    try:
+        return docx.Document(io.BytesIO(reduced))
     except Exception:  # noqa: BLE001 - python-docx and lxml raise many kinds for a broken package
         raise TemplateRejected("exam.template.not_docx") from None
-
-
-_TEMPLATE_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
-_DOCUMENT_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-
-
-def _template_as_document(content: bytes) -> bytes:
-    """A Word template (.dotx), as institutions hand them out, is a document package whose main part
-    says "template": the same package saying "document" is what python-docx opens."""
-    source = zipfile.ZipFile(io.BytesIO(content))
-    output = io.BytesIO()
-    with source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            data = source.read(member)
-            if member.filename == "[Content_Types].xml":
-                data = re.sub(re.escape(_TEMPLATE_MAIN).encode(), _DOCUMENT_MAIN.encode(), data, flags=re.IGNORECASE)
-            target.writestr(member, data)
-    return output.getvalue()
 
 
 def _clear_body(doc: DocxDocument) -> etree._Element:

@@ -724,6 +724,8 @@ MESSAGES: dict[str, str] = {
     'exam.template.not_docx': 'The file is not a Word document or Word template (.docx, .dotx).',
     'exam.template.too_large': 'The file is too large (10 MB at most).',
     'exam.template.macros': 'Templates with macros (.docm) cannot be used. Save the template as an ordinary .docx.',
+    'exam.template.too_complex': 'The template is too large or too complex to use (at most 4 MB of XML per part). Save a simpler template in Word, without sample text.',
+    'exam.template.unsafe_xml': 'The template contains XML definitions (a DTD or entities) that Word documents do not have. Save the template again in Word as .docx or .dotx.',
     'cli.no_such_user': 'No user with that username.',
     # --- overview ---
     # --- calendar ---

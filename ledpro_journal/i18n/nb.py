@@ -723,6 +723,8 @@ MESSAGES: dict[str, str] = {
     'exam.template.not_docx': 'Fila er ikke et Word-dokument eller en Word-mal (.docx, .dotx).',
     'exam.template.too_large': 'Fila er for stor (høyst 10 MB).',
     'exam.template.macros': 'Maler med makroer (.docm) kan ikke brukes. Lagre malen som vanlig .docx.',
+    'exam.template.too_complex': 'Malen er for stor eller for sammensatt til å brukes (høyst 4 MB XML per del). Lagre en enklere mal i Word, uten eksempeltekst.',
+    'exam.template.unsafe_xml': 'Malen inneholder XML-definisjoner (DTD eller entiteter) som Word-dokumenter ikke har. Lagre malen på nytt i Word som .docx eller .dotx.',
     'cli.no_such_user': 'Ingen bruker med det brukernavnet.',
     # --- overview ---
     # --- calendar ---
