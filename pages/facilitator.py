@@ -9,6 +9,7 @@ from ledpro_journal.models import Role
 from ledpro_journal.services import sharing
 from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.sharing import feed_list
+from ledpro_journal.ui.text import plain
 from ledpro_journal.ui.widgets import facilitated_cohort_or_stop
 
 viewer = require_user(Role.FACILITATOR)
@@ -31,7 +32,7 @@ with shared_tab:
         feeds.append((tr("group.none"), ungrouped))
     for name, items in feeds:
         unread = sum(1 for i in items if i.unread)
-        with st.expander(tr("facilitator_page.group", name=name, count=len(items), unread=unread),
+        with st.expander(tr("facilitator_page.group", name=plain(name), count=len(items), unread=unread),
                          expanded=unread > 0):
             feed_list(items, empty_key="group_page.nothing_new")
 

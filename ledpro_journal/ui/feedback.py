@@ -63,7 +63,7 @@ def field_error(errors_key: str, field: str) -> None:
     error = (st.session_state.get(errors_key) or {}).get(field)
     if error:
         key, params = error
-        st.error(tr(key, **params), icon=":material/error:")
+        st.error(tr(key, **{name: plain(str(value)) for name, value in params.items()}), icon=":material/error:")
 
 
 def form_error(errors_key: str) -> None:

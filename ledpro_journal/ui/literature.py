@@ -183,7 +183,7 @@ def citation_panel(viewer: Viewer, document: Document) -> None:
         pages = {}
         for reference_id in chosen:
             pages[reference_id] = st.text_input(
-                tr("literature.cite_page", reference=labels[reference_id]), value=current.get(reference_id, ""),
+                tr("literature.cite_page", reference=plain(labels[reference_id])), value=current.get(reference_id, ""),
                 key=f"{key}-page-{reference_id}", max_chars=literature.MAX_PAGES_LENGTH,
             )
         field_error(errors, "pages")

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import streamlit as st
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:@"
+# Invisible, and not a word character: placed where a GFM autolink would start, it makes the link pattern fail.
+WORD_JOINER = "\u2060"
+# Where Streamlit's Markdown (remark-gfm) turns bare text into a link. It does so on the text *after*
+# backslash escapes are resolved, so escaping alone leaves https://host, www.host and name@host clickable.
+_AUTOLINK_STARTS = re.compile(r"(?i)(?<=://)|(?<=www)(?=\.)|(?=@)")
 
 
 def plain(text: str) -> str:
-    """User-written text made inert for Streamlit's Markdown: no links, images, HTML or formatting."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text or "")
+    """User-written text made inert for Streamlit's Markdown: no links, images, HTML or formatting.
+
+    What the user sees is what they wrote; a word joiner (invisible) sits after "://", after "www" and
+    before "@", so that a URL or an e-mail address stays text instead of becoming a link to another site."""
+    unlinked = _AUTOLINK_STARTS.sub(WORD_JOINER, text or "")
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in unlinked)
 
 
 def show_text(text: str) -> None:
