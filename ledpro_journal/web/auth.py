@@ -12,7 +12,7 @@ import asyncio
 import logging
 import secrets
 from html import escape
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -200,13 +200,29 @@ def _csrf_for(request: Request) -> str:
 
 
 async def _form_data(request: Request) -> dict[str, str] | None:
-    """The posted fields, or None when the post did not come from our own form (CSRF)."""
+    """The posted fields, or None when the post did not come from our own form (CSRF): the token in the
+    form must match its cookie (SameSite=Strict, so a post from another site comes without it), and a
+    browser that says where the post comes from must say it is this site."""
+    if _from_another_site(request):
+        return None
     form = await request.form()
     data = {key: str(value) for key, value in form.items() if isinstance(value, str)}
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie or not secrets.compare_digest(cookie, data.get("csrf", "")):
         return None
     return data
+
+
+def _from_another_site(request: Request) -> bool:
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    # By host name: a proxy may pass on the Host without the port the browser used (nginx's $host).
+    # "null" is what a browser sends from a sandboxed frame or a file: never our own form.
+    ours = {urlsplit(f"//{request.headers.get(name, '')}").hostname for name in ("host", "x-forwarded-host")}
+    return urlsplit(origin).hostname not in ours - {None}
 
 
 def _expired_form(target: str) -> Response:
