@@ -357,7 +357,7 @@ MESSAGES: dict[str, str] = {
     'journal.words_unit': 'words',
     'journal.words': '{count} words',
     'journal.draft_saved': 'Draft saved',
-    'journal.draft_failed': 'The draft was not saved – check your connection. Your text is still here.',
+    'journal.draft_failed': 'The draft is not saved yet – we keep trying by ourselves. Your text is still here.',
     'journal.draft_restored': 'You have text not yet saved as a version (last kept as a draft {time}). Press Save to keep it.',
     'journal.discard_draft': 'Discard',
     'journal.never_saved': 'Not saved yet',

@@ -356,7 +356,7 @@ MESSAGES: dict[str, str] = {
     'journal.words_unit': 'ord',
     'journal.words': '{count} ord',
     'journal.draft_saved': 'Utkast lagret',
-    'journal.draft_failed': 'Utkastet ble ikke lagret – sjekk nettforbindelsen. Teksten står fortsatt her.',
+    'journal.draft_failed': 'Utkastet er ikke lagret ennå – vi prøver igjen av oss selv. Teksten står fortsatt her.',
     'journal.draft_restored': 'Du har tekst som ikke er lagret som versjon ennå (sist lagret som utkast {time}). Trykk Lagre for å lagre den.',
     'journal.discard_draft': 'Forkast',
     'journal.never_saved': 'Ikke lagret ennå',

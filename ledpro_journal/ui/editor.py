@@ -34,7 +34,9 @@ from ledpro_journal.ui.text import show_text
 # Sends each field to /api/drafts/<id> shortly after typing stops, when it loses focus, and when the page
 # is hidden or left; keeps the word count live. Installed once per browser tab. The fields themselves use
 # on_change="ignore": a rerun on blur would compete with a click on another page and swallow it, and the
-# text is safe in the database already.
+# text is safe in the database already. What the server could not take (database or network away, signed
+# out) is kept in the tab's sessionStorage and sent again every few seconds, after a reload too, until it
+# is taken; sessionStorage ends with the tab, so nothing stays behind on a shared computer.
 _DRAFT_SCRIPT = """
 <script>
 (function () {
@@ -55,13 +57,36 @@ _DRAFT_SCRIPT = """
       s.classList.toggle('ledpro-draft-failed', !ok);
     });
   }
+  const PENDING = 'ledpro-unsent-draft:';
+  let retry = null;
+  function put(i, text) {
+    const key = PENDING + i.doc + ':' + i.field;
+    const body = JSON.stringify({field: i.field, text: text, base_version: i.base});
+    try { sessionStorage.setItem(key, JSON.stringify({i: i, text: text})); } catch (e) { /* full: still sent */ }
+    function kept(again) {
+      status(i.doc, false);
+      if (!again) { sessionStorage.removeItem(key); return; }
+      if (!retry) retry = setTimeout(function () { retry = null; resend(); }, 5000);
+    }
+    fetch('/api/drafts/' + i.doc, {method: 'PUT', credentials: 'same-origin', keepalive: body.length < 60000,
+      headers: {'Content-Type': 'application/json', 'X-LEDPRO-Draft': '1'}, body: body})
+      .then(function (r) {
+        // Taken, or refused for good (gone, not allowed, too large): nothing to keep. Else: try again.
+        const again = r.status >= 500 || r.status === 401 || r.status === 429;
+        if (r.ok) { const now = sessionStorage.getItem(key); if (now && JSON.parse(now).text === text) sessionStorage.removeItem(key); status(i.doc, true); }
+        else kept(again);
+      }, function () { kept(true); });
+  }
+  function resend() {
+    for (let n = sessionStorage.length - 1; n >= 0; n--) {
+      const key = sessionStorage.key(n);
+      if (key && key.indexOf(PENDING) === 0) { const p = JSON.parse(sessionStorage.getItem(key)); put(p.i, p.text); }
+    }
+  }
   function send(el) {
     clearTimeout(timers.get(el)); timers.delete(el);
     const i = info(el); if (!i) return;
-    const body = JSON.stringify({field: i.field, text: el.value, base_version: i.base});
-    fetch('/api/drafts/' + i.doc, {method: 'PUT', credentials: 'same-origin', keepalive: body.length < 60000,
-      headers: {'Content-Type': 'application/json', 'X-LEDPRO-Draft': '1'}, body: body})
-      .then(function (r) { status(i.doc, r.ok); }, function () { status(i.doc, false); });
+    put(i, el.value);
   }
   function count(doc) {
     let words = 0;
@@ -90,6 +115,7 @@ _DRAFT_SCRIPT = """
   }
   window.__ledproDrafts = {refresh: refresh};
   refresh();
+  resend();
 })();
 </script>
 """  # noqa: E501 - the script is sent as written; wrapping it would change the string

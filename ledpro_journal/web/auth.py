@@ -25,6 +25,7 @@ from ledpro_journal.i18n import LANGUAGES, language_or_default, t
 from ledpro_journal.models import Language
 from ledpro_journal.services import accounts
 from ledpro_journal.services.errors import Conflict, Invalid, SignInRefused
+from ledpro_journal.web.unavailable import is_database_down, unavailable_response
 
 log = logging.getLogger(__name__)
 
@@ -467,11 +468,12 @@ class SessionGate:
                     return
                 self._set_up = True
             user = await _user_for(request)
-        except Exception:
-            log.exception("session check failed")
-            await _security_headers(
-                HTMLResponse(t("error.unavailable", _lang(request)), status_code=503)
-            )(scope, receive, send)
+        except Exception as error:
+            if is_database_down(error):
+                log.warning("session check: database unavailable: %s", str(error).splitlines()[0])
+            else:
+                log.exception("session check failed")
+            await unavailable_response(request)(scope, receive, send)
             return
         if user is None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

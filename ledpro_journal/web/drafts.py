@@ -20,6 +20,7 @@ from ledpro_journal.config import SESSION_COOKIE
 from ledpro_journal.db import session_scope
 from ledpro_journal.services import accounts, journal
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
+from ledpro_journal.web.unavailable import is_database_down, unavailable_response
 
 log = logging.getLogger(__name__)
 MAX_BODY = 8 * 1024 * 1024
@@ -58,9 +59,16 @@ async def put_draft(request: Request) -> Response:
         status = 404
     except Invalid:
         status = 422
-    except Exception:
-        log.exception("draft not saved")
-        status = 500
+    except Exception as error:
+        if is_database_down(error):
+            # The editor keeps the text and sends it again; the database's own words say why.
+            log.warning("draft not saved, database unavailable: %s", str(error).splitlines()[0])
+            status = 503
+        else:
+            log.exception("draft not saved")
+            status = 500
+    if status == 503:
+        return unavailable_response(request)
     return Response(status_code=status)
 
 

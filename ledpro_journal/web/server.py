@@ -15,6 +15,8 @@ from ledpro_journal import db, references
 from ledpro_journal.config import get_settings
 from ledpro_journal.services import journal
 from ledpro_journal.web import auth, drafts
+from ledpro_journal.web.headers import SecurityHeaders
+from ledpro_journal.web.unavailable import DatabaseGuard
 
 log = logging.getLogger("ledpro_journal")
 
@@ -63,4 +65,4 @@ async def _home(request: Request) -> RedirectResponse:
 
 
 def middleware():
-    return [Middleware(auth.SessionGate)]
+    return [Middleware(SecurityHeaders), Middleware(DatabaseGuard), Middleware(auth.SessionGate)]

@@ -160,11 +160,16 @@ def browser(chromium_path):
 
 @pytest.fixture
 def new_context(browser) -> Iterator[Callable]:
-    """Opens fresh browser contexts (separate cookie jars) and closes them after the test."""
+    """Opens fresh browser contexts (separate cookie jars) and closes them after the test.
+
+    The app's Content-Security-Policy forbids evaluating strings as script, which is how Playwright's
+    wait_for_function runs its predicate: contexts skip the policy unless asked (bypass_csp=False), and
+    tests/browser/test_content_security_policy.py goes through the pages under it."""
     contexts = []
 
     def open_context(**options):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", **options)
+        options = {"viewport": {"width": 1280, "height": 900}, "locale": "nb-NO", "bypass_csp": True, **options}
+        context = browser.new_context(**options)
         context.set_default_timeout(UI_TIMEOUT)
         contexts.append(context)
         return context
