@@ -18,7 +18,7 @@ KEY_SHAPED = re.compile(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""")
 NOT_KEYS = {
     "ledpro.db", "ledpro_journal.ui", "users.id", "cohorts.id", "themes.id", "reflection_groups.id", "documents.id",
     "gatherings.id", "shares.id", "shared_versions.id", "exam_drafts.id", "literature_references.id",
-    "mal.docx", "n.d", "favicon.svg",
+    "mal.docx", "n.d", "favicon.svg", "http.response.start",
 }
 
 
