@@ -9,12 +9,15 @@ source scripts/setup.sh requirements-dev.txt
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used); the exam tests
-# open exported documents in LibreOffice and pandoc and look at the PDF with poppler's tools.
+# open exported documents in LibreOffice and pandoc and look at the PDF with poppler's tools; the
+# deployment test puts Debian's nginx in front of two app servers.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v pandoc >/dev/null 2>&1 || missing+=(pandoc)
 command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} for the browser and document tests ..."
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
