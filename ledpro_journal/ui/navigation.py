@@ -21,6 +21,7 @@ _run = threading.local()
 # (file, catalogue key of its title, icon, roles that see it; None: everyone signed in)
 _JOURNAL = [
     ("pages/home.py", "nav.home", ":material/home:", None),
+    ("pages/overview.py", "nav.overview", ":material/insights:", {Role.PARTICIPANT}),
     ("pages/challenge.py", "nav.challenge", ":material/target:", {Role.PARTICIPANT}),
     ("pages/actions.py", "nav.actions", ":material/flag:", {Role.PARTICIPANT}),
     ("pages/notes.py", "nav.notes", ":material/edit_note:", {Role.PARTICIPANT}),
@@ -30,6 +31,7 @@ _JOURNAL = [
     ("pages/names.py", "nav.names", ":material/person_off:", {Role.PARTICIPANT}),
     ("pages/bin.py", "nav.bin", ":material/delete:", {Role.PARTICIPANT}),
     ("pages/facilitator.py", "nav.facilitator", ":material/groups:", {Role.FACILITATOR}),
+    ("pages/cohort_overview.py", "nav.cohort_overview", ":material/insights:", {Role.FACILITATOR}),
 ]
 _ADMIN = [
     ("pages/admin_cohorts.py", "nav.admin_cohorts", ":material/event:", {Role.ADMIN}),

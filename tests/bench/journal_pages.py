@@ -80,6 +80,8 @@ RATIO_TARGET = 1.2
 SLOW_SECONDS = 3.0  # a page slower than this in the big database is timed SLOW_RUNS times only
 SLOW_RUNS = 3
 TRIVIAL_TARGET = 10.0
+# Pages allowed more than TRIVIAL_TARGET: Min oversikt draws four plotly charts and five tables (issue 11).
+TRIVIAL_TARGETS = {"overview": 15.0, "overview (first)": 15.0}
 
 # Everyone else: about 100 documents each.
 OTHER_ACTIONS, OTHER_LOGS, OTHER_NOTES = 12, 27, 60
@@ -610,7 +612,22 @@ PAGES = [
     ("notes + search", "pages/notes.py", "search"),
     ("write (note)", "pages/write.py", "note"),
     ("bin", "pages/bin.py", None),
+    ("overview", "pages/overview.py", None),
+    ("overview (first)", "pages/overview.py", "first"),
 ]
+
+
+def forget_overview_figures() -> None:
+    """Min oversikt keeps the figures of an unchanged journal from one rerun to the next; "first" measures
+    the rerun that works them out (the first after something was written)."""
+    from ledpro_journal.services import overview
+    from ledpro_journal.ui import overview as sections
+
+    overview.assemble.cache_clear()
+    sections._my_sections.cache_clear()
+
+
+BEFORE_EACH_RUN = {"first": forget_overview_figures}
 
 
 def open_app(target: Target, page: str, variant: str | None, note_id: int) -> AppTest:
@@ -702,14 +719,15 @@ def explain(url: str, statement: str, parameters) -> list[str]:
         engine.dispose()
 
 
-def measure(big: Target, small: Target, note_id: int, runs: int) -> tuple[list[dict], float, dict]:
+def measure(big: Target, small: Target, note_id: int, runs: int,
+            only: set[str] | None = None) -> tuple[list[dict], float, dict]:
     trivial = AppTest.from_string("import streamlit as st\nst.write('hei')", default_timeout=60)
     trivial.run()
     trivial_times: list[float] = []
     results = []
     statements = StatementLog()
     diagnostics = {}
-    for label, page, variant in PAGES:
+    for label, page, variant in [entry for entry in PAGES if not only or entry[0] in only]:
         apps = {"big": open_app(big, page, variant, note_id), "small": open_app(small, page, variant, note_id)}
         targets = {"big": big, "small": small}
         times = {"big": [], "small": []}
@@ -723,6 +741,7 @@ def measure(big: Target, small: Target, note_id: int, runs: int) -> tuple[list[d
                 if which == "trivial":
                     trivial_times.append(timed_run(trivial, None))
                 else:
+                    BEFORE_EACH_RUN.get(variant, lambda: None)()
                     times[which].append(timed_run(apps[which], targets[which]))
         results.append(dict(label=label, page=page, big=statistics.median(times["big"]),
                             small=statistics.median(times["small"]), runs=page_runs))
@@ -757,6 +776,7 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--db-dir", type=Path, default=Path("/tmp/ledpro_bench"))
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--pages", nargs="+", metavar="LABEL", help="measure only these pages (e.g. overview)")
     parser.add_argument("--no-revisions-for-others", action="store_true",
                         help="keep revisions for the heavy participant only (smaller, faster build)")
     args = parser.parse_args()
@@ -808,7 +828,7 @@ def main() -> None:
     big_counts, small_counts = table_counts(big_path), table_counts(small_path)
 
     print("measuring ...", flush=True)
-    results, trivial, diagnostics = measure(big, small, note_id, args.runs)
+    results, trivial, diagnostics = measure(big, small, note_id, args.runs, set(args.pages or ()))
     db.dispose_engines()
 
     print("\n=== LEDPRO Journal: journal page rerun time vs other people's data ===")
@@ -836,14 +856,16 @@ def main() -> None:
     for r in results:
         ratio = r["big"] / r["small"]
         big_x, small_x = r["big"] / trivial, r["small"] / trivial
-        ratio_ok, trivial_ok = ratio <= RATIO_TARGET, max(big_x, small_x) <= TRIVIAL_TARGET
+        ratio_ok = ratio <= RATIO_TARGET
+        trivial_ok = max(big_x, small_x) <= TRIVIAL_TARGETS.get(r["label"], TRIVIAL_TARGET)
         note = "" if r["runs"] == args.runs else f"  ({r['runs']} reruns)"
         print(f"{r['label']:<16} {r['big'] * 1000:>9.1f} {r['small'] * 1000:>9.1f} {ratio:>10.2f} "
               f"{'OK' if ratio_ok else 'OVER':>5} {big_x:>12.1f} {small_x:>14.1f} {'OK' if trivial_ok else 'OVER':>5}"
               f"{note}")
         if not (ratio_ok and trivial_ok):
             over.append(r["label"])
-    print(f"\ntargets: big/small <= {RATIO_TARGET}; page <= {TRIVIAL_TARGET:g}x trivial in both databases")
+    print(f"\ntargets: big/small <= {RATIO_TARGET}; page <= {TRIVIAL_TARGET:g}x trivial in both databases"
+          + "".join(f" ({label}: {target:g}x)" for label, target in TRIVIAL_TARGETS.items()))
     print("SQL time per rerun (instrumented reruns after the timed ones, median; big vs small):")
     for r in results:
         d = diagnostics[r["label"]]

@@ -29,9 +29,9 @@ def settled(page) -> None:
 
 
 @pytest.mark.parametrize("username, name, pages", [
-    ("pernille", "Pernille", ["Min utfordring", "Aksjoner", "Notater", "Refleksjonsgruppa", "Litteratur",
-                              "Eksamensutkast", "Navn og anonymisering", "Papirkurv", "Min konto"]),
-    ("frank", "Frank", ["Litteratur", "Grupper og deltakere", "Min konto"]),
+    ("pernille", "Pernille", ["Min oversikt", "Min utfordring", "Aksjoner", "Notater", "Refleksjonsgruppa",
+                              "Litteratur", "Eksamensutkast", "Navn og anonymisering", "Papirkurv", "Min konto"]),
+    ("frank", "Frank", ["Litteratur", "Grupper og deltakere", "Kulloversikt", "Min konto"]),
     ("admin", "Ada Admin", ["Kull og samlinger", "Grupper og deltakere", "Invitasjonskoder", "Brukere"]),
 ])
 def test_every_request_goes_to_the_apps_own_server(world, new_context, username, name, pages):
