@@ -26,13 +26,13 @@ with shared_tab:
     if not groups:
         st.caption(tr("facilitator_page.no_groups"))
     with unit_of_work() as session:
-        feeds = [(group.name, sharing.feed(viewer.user, session=session, group_id=group.id)) for group in groups]
+        feeds = [(plain(group.name), sharing.feed(viewer.user, session=session, group_id=group.id)) for group in groups]
         ungrouped = sharing.feed(viewer.user, session=session, group_id=None, cohort_id=cohort.id)
     if ungrouped:
         feeds.append((tr("group.none"), ungrouped))
     for name, items in feeds:
         unread = sum(1 for i in items if i.unread)
-        with st.expander(tr("facilitator_page.group", name=plain(name), count=len(items), unread=unread),
+        with st.expander(tr("facilitator_page.group", name=name, count=len(items), unread=unread),
                          expanded=unread > 0):
             feed_list(items, empty_key="group_page.nothing_new")
 
