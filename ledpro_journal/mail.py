@@ -1,0 +1,130 @@
+"""Sending e-mail over SMTP (LEDPRO_SMTP_* settings), and the `send-reminders` command's run.
+
+One connection serves the whole run. A message the server refuses (a recipient, say) fails alone; a
+server that cannot be reached, refuses the login or drops the connection ends the run, and what was not
+sent stays due for the next one (services.reminders lets its claims go).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import sys
+from datetime import date
+from email.message import EmailMessage
+from typing import TextIO
+
+from ledpro_journal import db
+from ledpro_journal.config import Settings, get_settings
+from ledpro_journal.i18n import today_in_oslo
+from ledpro_journal.services import reminders
+from ledpro_journal.services.reminders import MessageRefused, ServerFailed
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{address}: {code} {_text(reply)}" for address, (code, reply) in error.recipients.items())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_text(error.smtp_error)}"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+class SmtpSender:
+    """Call it with a message; it raises MessageRefused or ServerFailed. Use it as a context manager so
+    that the connection is closed at the end."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpSender:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            if s.smtp_security == "ssl":
+                smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+            try:
+                smtp.ehlo()
+                # Never fall back to sending in clear: a server without STARTTLS fails the run.
+                if s.smtp_security == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.ehlo()
+                if s.smtp_user:
+                    smtp.login(s.smtp_user, s.smtp_password.get_secret_value())
+            except BaseException:
+                smtp.close()
+                raise
+        except (smtplib.SMTPException, OSError) as error:
+            raise ServerFailed(_describe(error)) from error
+        return smtp
+
+    def __call__(self, message: EmailMessage) -> None:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        try:
+            self._smtp.send_message(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+            self._reset()
+            raise MessageRefused(_describe(error)) from error
+        except (smtplib.SMTPException, OSError) as error:
+            self._smtp.close()
+            self._smtp = None
+            raise ServerFailed(_describe(error)) from error
+
+    def _reset(self) -> None:
+        """After a refused message the server expects a new transaction."""
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._smtp.close()
+            self._smtp = None
+
+
+def run_send_reminders(today: date | None = None, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """The `send-reminders` command: 0 when everything due was sent, 1 when something must wait for the
+    next run (said on stderr), 2 when the settings do not allow sending at all."""
+    settings = get_settings()
+    missing = [name for name, value in (("LEDPRO_PUBLIC_URL", settings.public_url),
+                                        ("LEDPRO_SMTP_HOST", settings.smtp_host),
+                                        ("LEDPRO_MAIL_FROM", settings.mail_from)) if not value]
+    if missing:
+        print(f"send-reminders needs {', '.join(missing)}: the e-mails link to the app at LEDPRO_PUBLIC_URL "
+              "(https://...), and are sent through LEDPRO_SMTP_HOST from LEDPRO_MAIL_FROM. Nothing was sent.",
+              file=err)
+        return 2
+    today = today or today_in_oslo()
+    with SmtpSender(settings) as sender, db.session_scope() as session:
+        outcome = reminders.send_reminders(
+            session, today=today, send=sender, sender=settings.mail_from, public_url=settings.public_url
+        )
+    for reminder in outcome.sent:
+        print(f"sent {reminder.key} to {reminder.username} <{reminder.email}>", file=out)
+    for reminder, reason in outcome.failed:
+        print(f"NOT SENT {reminder.key} to {reminder.username} <{reminder.email}>: {reason} "
+              "(tried again at the next run)", file=err)
+    if outcome.server_error:
+        print(f"SMTP server {settings.smtp_host}:{settings.smtp_port} failed: {outcome.server_error}; "
+              f"{len(outcome.not_tried)} reminders wait for the next run", file=err)
+    print(f"{today.isoformat()}: {len(outcome.sent)} sent, {len(outcome.failed) + len(outcome.not_tried)} not sent",
+          file=out)
+    return 0 if outcome.ok else 1

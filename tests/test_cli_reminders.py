@@ -1,0 +1,82 @@
+"""`python -m ledpro_journal send-reminders` as cron or a systemd timer runs it: a subprocess with LEDPRO_
+settings, sending to a real SMTP server (aiosmtpd) started here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from ledpro_journal import db
+from ledpro_journal.models import DocumentKind
+from ledpro_journal.services import journal, programme, reminders
+from tests.helpers import make_admin, make_cohort, make_member
+from tests.mailbox import Mailbox
+
+PROJECT = Path(__file__).resolve().parent.parent
+WEDNESDAY = "2026-12-02"
+
+
+@pytest.fixture
+def url(sqlite_url):
+    engine = db.create_engine_for(sqlite_url)
+    db.migrate(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        admin = make_admin(session)
+        cohort = make_cohort(session, admin)
+        pia = make_member(session, admin, cohort.id, "pia")
+        reminders.set_preferences(pia, session=session, email="pia@example.no", weekly=True, weekday=2,
+                                  before_gathering=False, days_before=7, show_titles=False)
+        last = programme.list_gatherings(admin, session=session, cohort_id=cohort.id)[-1]
+        action = journal.create_document(pia, session=session, kind=DocumentKind.ACTION, gathering_id=last.id)
+        journal.save_document(pia, session=session, document_id=action.id, base_version=0,
+                              fields={"title": "Prøve noe nytt"}, gathering_id=last.id)
+        session.commit()
+    engine.dispose()
+    return sqlite_url
+
+
+@pytest.fixture
+def box():
+    with Mailbox() as mailbox:
+        yield mailbox
+
+
+def send_reminders(url: str, port: int, *, public_url: str = "https://ledpro.example.no"):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDPRO_")}
+    env.update(LEDPRO_DATABASE_URL=url, LEDPRO_PUBLIC_URL=public_url, LEDPRO_SMTP_HOST="127.0.0.1",
+               LEDPRO_SMTP_PORT=str(port), LEDPRO_SMTP_SECURITY="none", LEDPRO_MAIL_FROM="ledpro@example.no")
+    return subprocess.run([sys.executable, "-m", "ledpro_journal", "send-reminders", "--today", WEDNESDAY],
+                          capture_output=True, text=True, cwd=PROJECT, env=env, timeout=120)
+
+
+def test_refuses_to_run_without_the_public_address(url, box):
+    result = send_reminders(url, box.port, public_url="")
+    assert result.returncode == 2
+    assert "LEDPRO_PUBLIC_URL" in result.stderr and "Nothing was sent" in result.stderr
+    assert box.arrived == []
+
+
+def test_sends_what_is_due_says_so_and_sends_nothing_the_second_time(url, box):
+    first = send_reminders(url, box.port)
+    assert first.returncode == 0, first.stderr
+    assert "sent weekly:2026-W49 to pia <pia@example.no>" in first.stdout
+    assert "2026-12-02: 1 sent, 0 not sent" in first.stdout
+    second = send_reminders(url, box.port)
+    assert second.returncode == 0 and "2026-12-02: 0 sent, 0 not sent" in second.stdout
+    assert [m.recipients for m in box.arrived] == [["pia@example.no"]]
+
+
+def test_a_refusing_server_is_reported_with_a_failing_exit_status_and_the_next_run_sends(url, box):
+    box.refuse("451 4.3.0 Try again later")
+    failed = send_reminders(url, box.port)
+    assert failed.returncode == 1
+    assert "NOT SENT weekly:2026-W49 to pia <pia@example.no>: 451 4.3.0 Try again later" in failed.stderr
+    box.refuse(None)
+    again = send_reminders(url, box.port)
+    assert again.returncode == 0 and "1 sent" in again.stdout
+    assert len(box.arrived) == 1
