@@ -8,8 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ledpro_journal.ui import app_server, navigation
+from ledpro_journal.ui import accessibility, app_server, navigation
 from ledpro_journal.ui.feedback import show_flash
+from ledpro_journal.ui.leaving import closed_cohort_banner
 from ledpro_journal.ui.session import (
     current_viewer,
     show_signed_out,
@@ -18,6 +19,7 @@ from ledpro_journal.ui.session import (
     viewer_for_this_run,
 )
 from ledpro_journal.ui.text import plain, same_tab_link
+from ledpro_journal.web.pages import ACCESSIBILITY_PATH
 
 # Our own icon file, sent inline: a `:material/...:` page icon makes every browser fetch it from Google's
 # font servers on every page load, telling a third party each visitor's address.
@@ -39,6 +41,7 @@ if not app_server.served_by_app():
     show_only(show_start_with_run_sh, "start")
 
 viewer = current_viewer()
+accessibility.put_right()
 if viewer is None:
     # The signed-out message, which sends the browser to sign in.
     show_only(show_signed_out, "signin")
@@ -47,6 +50,8 @@ pages = navigation.build(viewer)
 with st.sidebar:
     st.caption(tr("nav.signed_in_as", name=plain(viewer.user.display_name), role=tr(f"role.{viewer.user.role}")))
     same_tab_link(tr("nav.sign_out"), "/auth/signout", icon=":material/logout:")
+    same_tab_link(tr("a11y.footer_link"), ACCESSIBILITY_PATH, icon=":material/accessibility:")
 show_flash()
+closed_cohort_banner(viewer)
 with viewer_for_this_run(viewer):
     pages.run()

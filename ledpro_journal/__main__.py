@@ -5,6 +5,13 @@
   reset-password --username U  set a new password and sign that user out everywhere
   export-exam --user U --out F.docx [--group] [--language nb|en]
                                build a participant's exam draft, as the page's download would
+  purge-closed-cohorts [--today YYYY-MM-DD]
+                               delete the content of closed cohorts whose deletion date has come (daily)
+  send-reminders [--today YYYY-MM-DD]
+                               send the reminder e-mails due today (cron or a systemd timer)
+  backup FILE [--force]        copy the SQLite database to FILE, safe while the app runs
+  restore FILE                 replace the SQLite database with a checked backup, migrated (stop the app first)
+  purge-old-records            delete old sign-in attempts and ended sign-ins (daily)
 """
 
 from __future__ import annotations
@@ -12,11 +19,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import date
 from pathlib import Path
 
-from ledpro_journal import db
-from ledpro_journal.i18n import t, today_in_oslo
-from ledpro_journal.services import accounts, exam
+from ledpro_journal import backups, db
+from ledpro_journal.config import get_settings
+from ledpro_journal.i18n import format_number, t, today_in_oslo
+from ledpro_journal.services import accounts, exam, programme
 from ledpro_journal.services.errors import Invalid, NotFound, ServiceError
 
 
@@ -49,11 +58,29 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--group", action="store_true", help="the reflection group's draft instead")
     export.add_argument("--language", choices=["nb", "en"], help="default: the participant's own")
     # --- reminders (parser) ---
+    remind = commands.add_parser("send-reminders", help="send the reminder e-mails due today (cron, systemd timer)")
+    remind.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="act as if it were this day in Oslo (for testing)")
     # --- leaving and closing a cohort (parser) ---
+    purge = commands.add_parser(
+        "purge-closed-cohorts", help="delete the content of closed cohorts whose deletion date has come (daily)"
+    )
+    purge.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                       help="act as if it were this day in Oslo (default: today)")
     # --- backups (parser) ---
+    backup = commands.add_parser("backup", help="copy the SQLite database to FILE (safe while the app runs)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    restore = commands.add_parser("restore", help="replace the SQLite database with a backup (stop the app first)")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    commands.add_parser("purge-old-records", help="delete old sign-in attempts and ended sign-ins (daily)")
     args = parser.parse_args(argv)
 
     # --- backups (before the schema is touched) ---
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args)
+    if args.command == "purge-old-records":
+        return _purge_old_records()
     db.migrate()
     if args.command == "migrate":
         print(f"database at revision {db.current_revision(db.get_engine())}")
@@ -61,7 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "export-exam":
         return _export_exam(args)
     # --- reminders (command) ---
+    if args.command == "send-reminders":
+        from ledpro_journal.mail import run_send_reminders  # SMTP and e-mail only for this command
+
+        return run_send_reminders(args.today)
     # --- leaving and closing a cohort (command) ---
+    if args.command == "purge-closed-cohorts":
+        return _purge_closed_cohorts(args.today or today_in_oslo())
     password = _read_password(args.password_stdin)
     try:
         with db.session_scope() as session:
@@ -79,6 +112,18 @@ def main(argv: list[str] | None = None) -> int:
     except NotFound as error:
         print(t(error.key), file=sys.stderr)
         return 2
+    return 0
+
+
+def _purge_closed_cohorts(today: date) -> int:
+    """Idempotent: a cohort's content is deleted once; a second run on the same day deletes nothing."""
+    with db.session_scope() as session:
+        purged = programme.purge_due_cohorts(session, today=today)
+    if not purged:
+        print(f"no closed cohort is due for deletion on {today.isoformat()}: nothing deleted")
+    for done in purged:
+        print(f"{done.cohort}: deleted the content of {done.participants} participants ({done.documents} documents); "
+              f"deletion date {done.deletion_on.isoformat()}")
     return 0
 
 
@@ -101,6 +146,43 @@ def _export_exam(args: argparse.Namespace) -> int:
     if exam_file.removed_characters:
         print(f"{exam_file.removed_characters} characters Word cannot hold were left out of the document",
               file=sys.stderr)
+    return 0
+
+
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    """Runs before migrations: a backup copies the database as it is, a restore checks the file first."""
+    url = get_settings().database_url
+    try:
+        if args.command == "backup":
+            done = backups.backup(url, args.file, force=args.force)
+            print(t("cli.backup.done", path=done.path, size=format_number(done.size), revision=done.revision))
+        else:
+            restored = backups.restore(url, args.file)
+            if restored.safety_copy is not None:
+                print(t("cli.restore.safety_copy", path=restored.safety_copy))
+            print(t("cli.restore.done", path=args.file, backup_revision=restored.backup_revision,
+                    revision=restored.revision))
+    except backups.NotSQLite:
+        dump, restore = backups.postgresql_commands(url, args.file)
+        if args.command == "backup":
+            print(t("cli.backup.postgresql", command=dump), file=sys.stderr)
+        else:
+            print(t("cli.restore.postgresql", command=f"{restore}\n  python -m ledpro_journal migrate"),
+                  file=sys.stderr)
+        return 2
+    except backups.BackupError as error:
+        print(t(error.key, **error.params), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _purge_old_records() -> int:
+    db.migrate()
+    settings = get_settings()
+    with db.session_scope() as session:
+        purged = accounts.purge_old_records(session)
+    print(t("cli.purge.done", attempts=purged.attempts, attempt_days=settings.login_records_days,
+            sessions=purged.sessions, session_days=settings.ended_sessions_days))
     return 0
 
 

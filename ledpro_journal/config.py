@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,10 +39,42 @@ class Settings(BaseSettings):
         description="The address people open the app at (https://ledpro.example.no), for links that leave the "
         "app: calendar feeds, e-mails. Unset: the address the browser used.",
     )
+    accessibility_contact: str = Field(
+        default="",
+        description="Where people report accessibility problems (an e-mail or web address), shown on the "
+        "accessibility statement. Unset: the statement points to the study administration.",
+    )
     # --- reminders ---
+    smtp_host: str = Field(default="", description="SMTP server for reminder e-mails. Unset: send-reminders refuses.")
+    smtp_port: int = Field(default=587, description="SMTP port (587 STARTTLS, 465 SSL, 25 plain).")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="starttls: upgrade before logging in; ssl: TLS from the start; none: plain."
+    )
+    smtp_user: str = Field(default="", description="SMTP login; unset: no login.")
+    smtp_password: SecretStr = Field(default=SecretStr(""), description="SMTP password.")
+    smtp_timeout: float = Field(default=30.0, description="Seconds before an unanswering SMTP server counts as failed.")
+    mail_from: str = Field(default="", description="Sender of reminder e-mails: LEDPRO Journal <ledpro@example.no>.")
     # --- my data: export and import ---
+    import_max_mb: int = Field(
+        default=10,
+        description="The largest export file (MB) Importer fra en eksport takes; the server's maxUploadSize "
+        "(.streamlit/config.toml) caps the file field too.",
+    )
+    import_max_unpacked_mb: int = Field(
+        default=500, description="What an imported export may unpack to in all (MB): more is refused as a zip bomb."
+    )
     # --- leaving and closing a cohort ---
     # --- backups ---
+    login_records_days: int = Field(
+        default=90, ge=1,
+        description="Sign-in attempts (username, address, time) are deleted after this many days; never "
+        "sooner than the sign-in throttle's window.",
+    )
+    ended_sessions_days: int = Field(
+        default=90, ge=1,
+        description="A sign-in that ended (signed out, expired or unused too long) is deleted, with its "
+        "browser description, this many days after it ended.",
+    )
 
 
 @lru_cache

@@ -5,7 +5,11 @@ import streamlit as st
 from ledpro_journal.i18n import LANGUAGES
 from ledpro_journal.models import Role
 from ledpro_journal.services import accounts, programme
+from ledpro_journal.ui.calendar import calendar_section
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.leaving import delete_account_section
+from ledpro_journal.ui.my_data import my_data_section
+from ledpro_journal.ui.reminders import reminders_section
 from ledpro_journal.ui.session import require_user, tr, unit_of_work
 
 viewer = require_user()
@@ -115,9 +119,13 @@ else:
     st.caption(tr("account.no_other_sessions"))
 
 # --- calendar ---
+calendar_section(viewer)
 
 # --- reminders ---
+reminders_section(viewer)
 
 # --- my data: export and import ---
+my_data_section(viewer)
 
 # --- leaving ---
+delete_account_section(viewer)

@@ -6,6 +6,7 @@ from ledpro_journal.i18n import format_date, today_in_oslo
 from ledpro_journal.models import ActionStatus, DocumentKind, Role
 from ledpro_journal.services import journal
 from ledpro_journal.ui import editor
+from ledpro_journal.ui.leaving import writing_closed
 from ledpro_journal.ui.navigation import target
 from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.text import plain
@@ -23,7 +24,7 @@ with unit_of_work() as session:
 gatherings = sorted(summary.gatherings, key=lambda g: g.number)
 by_id = {g.id: g for g in gatherings}
 
-if st.button(tr("journal.new_action"), type="primary", icon=":material/add:"):
+if st.button(tr("journal.new_action"), type="primary", icon=":material/add:", disabled=writing_closed(viewer)):
     with unit_of_work() as session:
         action = journal.create_document(
             viewer.user, session=session, kind=DocumentKind.ACTION, gathering_id=summary.current_period

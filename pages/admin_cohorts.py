@@ -8,6 +8,7 @@ from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
 from ledpro_journal.services import programme
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.leaving import close_cohort_section
 from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.text import plain
 from ledpro_journal.ui.widgets import cohort_picker, file_field, programme_table
@@ -61,8 +62,9 @@ def theme_label(theme_id):
     return themes_by_id[theme_id].name if theme_id in themes_by_id else tr("gathering.no_theme")
 
 
-details_tab, themes_tab, gatherings_tab, template_tab = st.tabs(
-    [tr("cohort.tab.details"), tr("cohort.tab.themes"), tr("cohort.tab.gatherings"), tr("exam.template.title")]
+details_tab, themes_tab, gatherings_tab, template_tab, close_tab = st.tabs(
+    [tr("cohort.tab.details"), tr("cohort.tab.themes"), tr("cohort.tab.gatherings"), tr("exam.template.title"),
+     tr("cohort.tab.close")]
 )
 
 with details_tab:
@@ -262,3 +264,6 @@ with template_tab:
         if outcome.ok:
             flash("exam.template.uploaded")
         st.rerun()
+
+with close_tab:
+    close_cohort_section(admin, cohort)

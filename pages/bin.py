@@ -9,6 +9,7 @@ from ledpro_journal.models import Role
 from ledpro_journal.services import journal
 from ledpro_journal.ui.editor import template_name
 from ledpro_journal.ui.feedback import flash, form_error, run_action
+from ledpro_journal.ui.leaving import writing_closed
 from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.text import plain
 
@@ -21,6 +22,7 @@ with unit_of_work() as session:
     rows = journal.list_bin(viewer.user, session=session)
 
 ERRORS = "bin_errors"
+closed = writing_closed(viewer)  # a closed cohort's bin is read, not changed
 form_error(ERRORS)
 if not rows:
     st.info(tr("journal.bin_empty"), icon=":material/delete:")
@@ -31,7 +33,8 @@ for row in rows:
         gone = format_date(row.deleted_at + timedelta(days=journal.BIN_DAYS), lang())
         text_col.markdown(f"**{tr(f'journal.kind.{row.kind}')}:** {plain(title)}")
         text_col.caption(tr("journal.bin_until", date=gone))
-        if button_col.button(tr("journal.restore"), key=f"restore-{row.id}", icon=":material/restore_from_trash:"):
+        if button_col.button(tr("journal.restore"), key=f"restore-{row.id}", icon=":material/restore_from_trash:",
+                             disabled=closed):
             outcome = run_action(
                 lambda session: journal.restore_document(viewer.user, session=session, document_id=row.id),
                 errors_key=ERRORS,

@@ -9,6 +9,7 @@ from ledpro_journal.models import Role
 from ledpro_journal.services import exam
 from ledpro_journal.services.errors import ServiceError
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.leaving import writing_closed
 from ledpro_journal.ui.names import names_in_exam_draft
 from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.text import plain
@@ -33,6 +34,8 @@ except ServiceError as error:
     st.info(tr(error.key, **error.params), icon=":material/info:")
     st.stop()
 draft, has_joined, items, composition = work.draft, work.joined, work.items, work.composition
+# A closed cohort's draft is read and downloaded, no longer changed.
+closed = writing_closed(viewer, draft.cohort_id)
 
 
 def forget_built_file() -> None:
@@ -45,7 +48,7 @@ if mode == exam.GROUP:
             icon=":material/groups:")
     if not has_joined:
         st.warning(tr("exam.join_warning"), icon=":material/visibility:")
-        if st.button(tr("exam.join"), type="primary", icon=":material/group_add:"):
+        if st.button(tr("exam.join"), type="primary", icon=":material/group_add:", disabled=closed):
             if run_action(lambda s: exam.join_group_draft(user, session=s, draft_id=draft.id),
                           errors_key="exam-join").ok:
                 flash("exam.joined")
@@ -53,7 +56,7 @@ if mode == exam.GROUP:
                 st.rerun()
         form_error("exam-join")
     else:
-        if st.button(tr("exam.leave"), icon=":material/group_remove:"):
+        if st.button(tr("exam.leave"), icon=":material/group_remove:", disabled=closed):
             if run_action(lambda s: exam.leave_group_draft(user, session=s, draft_id=draft.id),
                           errors_key="exam-join").ok:
                 flash("exam.left")
@@ -65,17 +68,17 @@ if mode == exam.GROUP:
 with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
     with st.form(f"exam-settings-{draft.id}"):
         title = st.text_input(tr("exam.title"), value=draft.title, help=tr("exam.title.help"),
-                              max_chars=exam.MAX_TITLE_LENGTH)
+                              max_chars=exam.MAX_TITLE_LENGTH, disabled=closed)
         field_error("exam-settings", "title")
         problem = st.text_area(tr("exam.problem_statement"), value=draft.problem_statement,
-                               help=tr("exam.problem_statement.help"), height=100)
+                               help=tr("exam.problem_statement.help"), height=100, disabled=closed)
         field_error("exam-settings", "problem_statement")
-        prompts = st.checkbox(tr("exam.include_prompts"), value=draft.include_prompts)
+        prompts = st.checkbox(tr("exam.include_prompts"), value=draft.include_prompts, disabled=closed)
         limit = st.number_input(tr("exam.word_limit"), min_value=0, max_value=exam.MAX_WORD_LIMIT, step=500,
-                                value=draft.word_limit or 0)
+                                value=draft.word_limit or 0, disabled=closed)
         field_error("exam-settings", "word_limit")
         form_error("exam-settings")
-        if st.form_submit_button(tr("exam.save_settings"), type="primary", icon=":material/save:"):
+        if st.form_submit_button(tr("exam.save_settings"), type="primary", icon=":material/save:", disabled=closed):
             outcome = run_action(
                 lambda s: exam.update_settings(user, session=s, draft_id=draft.id, title=title,
                                                problem_statement=problem, include_prompts=prompts,
@@ -133,7 +136,7 @@ if has_joined:
                 table,
                 hide_index=True,
                 width="stretch",
-                disabled=["kind", "title", "gathering", "date"],
+                disabled=True if closed else ["kind", "title", "gathering", "date"],
                 column_config={
                     "on": st.column_config.CheckboxColumn(tr("exam.column.on"), width="small"),
                     "order": st.column_config.NumberColumn(tr("exam.column.order"), min_value=1, step=1, width="small"),

@@ -7,6 +7,7 @@ from ledpro_journal.i18n import format_datetime, today_in_oslo
 from ledpro_journal.models import Role
 from ledpro_journal.services import journal, programme, sharing
 from ledpro_journal.ui.editor import template_name
+from ledpro_journal.ui.leaving import comment_author
 from ledpro_journal.ui.navigation import target
 from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.sharing import feed_list
@@ -56,7 +57,8 @@ with prepare_tab:
                 st.page_link(target("pages/shared.py"), label=tr("share.open"), icon=":material/forum:",
                              query_params={"share": str(item.share_id)})
                 for comment in shared.comments:
-                    st.caption(f"{plain(comment.author_name)} · {format_datetime(comment.created_at, lang())}")
+                    who = comment_author(comment.author_name, comment.author_left)
+                    st.caption(f"{who} · {format_datetime(comment.created_at, lang())}")
                     show_text(comment.text)
 
 with mine_tab:
@@ -66,6 +68,11 @@ with mine_tab:
         st.caption(tr("group_page.no_comments"))
     for comment in comments:
         with st.container(border=True):
-            about = plain(comment.on_title) if comment.on_title is not None else tr("group_page.withdrawn_note")
+            if comment.on_deleted_note:
+                about = tr("leaving.deleted_note")
+            elif comment.on_title is not None:
+                about = plain(comment.on_title)
+            else:
+                about = tr("group_page.withdrawn_note")
             st.caption(f"{about} · {format_datetime(comment.created_at, lang())}")
             show_text(comment.text)

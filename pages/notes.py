@@ -7,6 +7,7 @@ from ledpro_journal.models import DocumentKind, Role
 from ledpro_journal.services import journal, programme
 from ledpro_journal.templates import NOTE_TEMPLATES, TEMPLATES
 from ledpro_journal.ui import editor
+from ledpro_journal.ui.leaving import writing_closed
 from ledpro_journal.ui.navigation import target
 from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
 from ledpro_journal.ui.text import plain
@@ -27,7 +28,8 @@ with st.container(border=True):
     template_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
     template = template_col.selectbox(tr("journal.new_note_template"), NOTE_TEMPLATES, format_func=editor.template_name,
                                       placeholder=tr("widget.choose_option"))
-    if button_col.button(tr("journal.new_note"), type="primary", icon=":material/add:"):
+    if button_col.button(tr("journal.new_note"), type="primary", icon=":material/add:",
+                         disabled=writing_closed(viewer)):
         with unit_of_work() as session:
             note = journal.create_document(viewer.user, session=session, kind=DocumentKind.NOTE, template=template)
         editor.open_document(note.id)

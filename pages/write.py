@@ -53,7 +53,7 @@ if document.kind == DocumentKind.ACTION and document.version > 0:
                      icon=":material/description:", query_params={"id": str(entry.id)})
     if not logs:
         st.caption(tr("journal.no_logs"))
-    if st.button(tr("journal.new_log"), icon=":material/add:"):
+    if st.button(tr("journal.new_log"), icon=":material/add:", disabled=loaded.read_only):
         with unit_of_work() as session:
             entry = journal.create_document(viewer.user, session=session, kind=DocumentKind.LOG, parent_id=document.id)
         editor.open_document(entry.id)

@@ -21,6 +21,8 @@ LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 CATALOGUES: dict[str, dict[str, str]] = {"nb": nb.MESSAGES, "en": en.MESSAGES}
 OSLO = ZoneInfo("Europe/Oslo")
 _LOCALES = {"nb": "nb_NO", "en": "en_GB"}
+# BCP 47, for <html lang> and the exam document: what browsers, screen readers and Word go by.
+_LANGUAGE_TAGS = {"nb": "nb-NO", "en": "en-GB"}
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,11 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
         except (KeyError, IndexError, ValueError):
             log.exception("bad parameters for catalogue key %r", key)
     return text
+
+
+def language_tag(lang: str | None) -> str:
+    """nb-NO / en-GB."""
+    return _LANGUAGE_TAGS[language_or_default(lang)]
 
 
 def format_number(value: int, lang: str | None = None) -> str:

@@ -474,7 +474,7 @@ def _set_password(user: User, password: str) -> None:
 def reset_password(session: Session, *, username: str, password: str) -> User:
     """For operators (command line): set a password and end every session of that account."""
     user = session.exec(select(User).where(User.username == normalise_username(username))).first()
-    if user is None:
+    if user is None or user.deleted_at is not None:
         raise NotFound("account.unknown_user")
     problems = Problems()
     _check_new_password(problems, password, None, user.username)
@@ -504,7 +504,7 @@ def list_users(actor: User, *, session: Session) -> list[UserRow]:
     from ledpro_journal.models import Cohort
 
     permissions.ensure_admin(actor)
-    users = session.exec(select(User).order_by(User.role, User.display_name)).all()
+    users = session.exec(select(User).where(User.deleted_at.is_(None)).order_by(User.role, User.display_name)).all()
     cohort_names: dict[int, list[str]] = {}
     for user_id, name in session.exec(
         select(CohortMembership.user_id, Cohort.name).join(Cohort, Cohort.id == CohortMembership.cohort_id)
@@ -528,7 +528,7 @@ def set_user_active(actor: User, *, session: Session, user_id: int, active: bool
     """Deactivating ends every session of that user: they are thrown out at their next click."""
     permissions.ensure_admin(actor)
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or user.deleted_at is not None:
         raise NotFound()
     if user.id == actor.id and not active:
         raise Conflict("admin.cannot_deactivate_self")
@@ -545,7 +545,7 @@ def admin_reset_password(actor: User, *, session: Session, user_id: int) -> str:
     """Gives the user a new random password (shown once to the administrator) and ends their sessions."""
     permissions.ensure_admin(actor)
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or user.deleted_at is not None:
         raise NotFound()
     temporary = "-".join(secrets.token_hex(3) for _ in range(3))
     _set_password(user, temporary)
@@ -553,3 +553,38 @@ def admin_reset_password(actor: User, *, session: Session, user_id: int) -> str:
     end_other_sessions(session, user.id, keep_token=None)
     session.flush()
     return temporary
+
+
+# --- records kept only for a while (backups) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurgedRecords:
+    attempts: int
+    sessions: int
+
+
+def purge_old_records(session: Session, *, now: datetime | None = None) -> PurgedRecords:
+    """Deletes sign-in attempts older than `login_records_days` and sign-ins that ended (signed out, expired,
+    or unused past the idle limit) more than `ended_sessions_days` ago. For the server's start and a daily timer.
+
+    Attempts are never deleted inside the throttle's window, whatever the setting: sign_in_throttle counts them.
+    """
+    settings = get_settings()
+    now = now or utcnow()
+    attempts_before = now - max(
+        timedelta(days=settings.login_records_days), timedelta(minutes=settings.login_lockout_minutes)
+    )
+    attempts = session.execute(sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < attempts_before))
+    ended_before = now - timedelta(days=settings.ended_sessions_days)
+    sessions = session.execute(
+        sa.delete(AuthSession).where(
+            sa.or_(
+                AuthSession.revoked_at < ended_before,
+                AuthSession.expires_at < ended_before,
+                # An idle session ended when it had gone unused for session_idle_days.
+                AuthSession.last_seen_at < ended_before - timedelta(days=settings.session_idle_days),
+            )
+        )
+    )
+    return PurgedRecords(attempts=attempts.rowcount, sessions=sessions.rowcount)

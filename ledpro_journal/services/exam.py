@@ -84,6 +84,14 @@ def _draft(session: Session, actor: User, draft_id: int) -> ExamDraft:
     return draft
 
 
+def _writable_draft(session: Session, actor: User, draft_id: int) -> ExamDraft:
+    """A draft whose settings or material the actor changes: its cohort must still be open (reading and
+    downloading a closed cohort's draft go on until the deletion date)."""
+    draft = _draft(session, actor, draft_id)
+    permissions.ensure_cohort_open(draft.cohort_id, session)
+    return draft
+
+
 def _contribution(session: Session, draft: ExamDraft, user: User, *, create: bool = False) -> ExamContribution | None:
     contribution = session.get(ExamContribution, (draft.id, user.id))
     if contribution is None and create:
@@ -96,14 +104,14 @@ def _contribution(session: Session, draft: ExamDraft, user: User, *, create: boo
 def join_group_draft(actor: User, *, session: Session, draft_id: int) -> None:
     """Takes part in the group's draft. Nothing of one's own is in it until one ticks it: what is
     ticked, the other members can read."""
-    draft = _draft(session, actor, draft_id)
+    draft = _writable_draft(session, actor, draft_id)
     if not is_group_draft(draft):
         raise NotAllowed()
     _contribution(session, draft, actor, create=True)
 
 
 def leave_group_draft(actor: User, *, session: Session, draft_id: int) -> None:
-    draft = _draft(session, actor, draft_id)
+    draft = _writable_draft(session, actor, draft_id)
     if not is_group_draft(draft):
         raise NotAllowed()
     contribution = _contribution(session, draft, actor)
@@ -122,7 +130,7 @@ def update_settings(
     include_prompts: bool,
     word_limit: int | None,
 ) -> ExamDraft:
-    draft = _draft(session, actor, draft_id)
+    draft = _writable_draft(session, actor, draft_id)
     problems: dict[str, tuple[str, dict]] = {}
     if len(title) > MAX_TITLE_LENGTH:
         problems["title"] = ("field.too_long", {"max": MAX_TITLE_LENGTH})
@@ -145,7 +153,7 @@ def update_settings(
 def use_name_replacements(actor: User, *, session: Session, draft_id: int, use: bool) -> ExamDraft:
     """The offer in one's own draft: the names on one's list replaced in the document (the journal keeps
     them). A group draft has no such choice: there they are always replaced."""
-    draft = _draft(session, actor, draft_id)
+    draft = _writable_draft(session, actor, draft_id)
     if is_group_draft(draft):
         raise NotAllowed("names.exam.group_always")
     draft.use_name_replacements = bool(use)
@@ -169,7 +177,7 @@ def my_material(actor: User, *, session: Session, draft_id: int, lang: str | Non
 
 def save_choices(actor: User, *, session: Session, draft_id: int, choices: list[tuple[ItemRef, bool]]) -> None:
     """The actor's own material, in the order given; items that are not theirs are refused."""
-    draft = _draft(session, actor, draft_id)
+    draft = _writable_draft(session, actor, draft_id)
     contribution = _contribution(session, draft, actor)
     if contribution is None:
         raise NotAllowed("exam.not_joined")

@@ -479,13 +479,21 @@ class _Builder:
         if comments:
             number += 1
             blocks.append(Heading(self.tr("exam.appendix.comments", number=number), 2))
+            # A comment whose author has deleted their account stays, from "a former participant".
+            former = set(self.session.exec(
+                select(User.id)
+                .where(User.id.in_({comment.author_id for _, comment, _ in comments}))
+                .where(User.deleted_at.is_not(None))
+            ))
             current = None
             for title, comment, by_facilitator in comments:
                 if title != current:
                     current = title
                     blocks.append(Label(title))
-                who = self.tr("exam.comment_by_facilitator" if by_facilitator else "exam.comment_by_member",
-                              date=format_date(comment.created_at.date(), self.lang, style="long"))
+                who_key = "exam.comment_by_facilitator" if by_facilitator else "exam.comment_by_member"
+                if comment.author_id in former:
+                    who_key = "exam.comment_by_former"
+                who = self.tr(who_key, date=format_date(comment.created_at.date(), self.lang, style="long"))
                 blocks += [Remark(who), UserText(comment.text)]
         return blocks
 

@@ -27,6 +27,7 @@ from ledpro_journal.models import (
     NoteAction,
     NoteTheme,
     Share,
+    SharedVersion,
     Theme,
     User,
     utcnow,
@@ -74,6 +75,13 @@ def _own(session: Session, actor: User, document_id: int, *, include_deleted: bo
     return document
 
 
+def _writable(session: Session, actor: User, document_id: int, *, include_deleted: bool = False) -> Document:
+    """One's own document, in a cohort that is still open for writing."""
+    document = _own(session, actor, document_id, include_deleted=include_deleted)
+    permissions.ensure_cohort_open(document.cohort_id, session)
+    return document
+
+
 def _derive(document: Document) -> None:
     fields = document.fields
     document.title = _printable(fields.get(TITLE, ""), 200)
@@ -111,6 +119,8 @@ def create_document(
         ).first()
         if existing is not None:
             return existing
+    # Past the challenge that exists already (opening Min utfordring reads it): from here on this writes.
+    permissions.ensure_cohort_open(membership.cohort_id, session)
     if kind == DocumentKind.ACTION:
         document.status = ActionStatus.PLANNED
         document.gathering_id = _check_gathering(session, membership.cohort_id, gathering_id)
@@ -170,7 +180,7 @@ def save_document(
 ) -> Document:
     """Saves a new version. Raises Conflict (key journal.conflict) when the document was saved elsewhere
     after `base_version`; the caller shows both texts and lets the writer choose."""
-    document = _own(session, actor, document_id)
+    document = _writable(session, actor, document_id)
     if base_version != document.version:
         raise Conflict("journal.conflict", version=document.version)
     template = template or document.template
@@ -294,7 +304,7 @@ def note_links(actor: User, *, session: Session, note_id: int) -> Links:
 def save_draft(actor: User, *, session: Session, document_id: int, field: str, text: str, base_version: int) -> None:
     """Keeps text the moment it reaches the server, before any explicit save."""
     _wait_for_saves_of(session, document_id)
-    document = _own(session, actor, document_id)
+    document = _writable(session, actor, document_id)
     if not known_field(field) or not isinstance(text, str) or len(text) > MAX_FIELD_LENGTH:
         raise Invalid.one(field if isinstance(field, str) else "field", "field.invalid_choice")
     if text == document.fields.get(field, ""):  # nothing unsaved in it: no draft to keep
@@ -358,7 +368,7 @@ def drafts_for(actor: User, *, session: Session, document_id: int) -> DraftState
 
 
 def discard_drafts(actor: User, *, session: Session, document_id: int) -> None:
-    _own(session, actor, document_id)
+    _writable(session, actor, document_id)
     session.execute(sa.delete(Draft).where(Draft.document_id == document_id))
 
 
@@ -400,7 +410,7 @@ def get_revision(actor: User, *, session: Session, document_id: int, version: in
 def restore_revision(actor: User, *, session: Session, document_id: int, version: int, base_version: int) -> Document:
     """Makes an earlier version the current one, as a new version: nothing in between is lost."""
     revision = get_revision(actor, session=session, document_id=document_id, version=version)
-    document = _own(session, actor, document_id)
+    document = _writable(session, actor, document_id)
     cleared = {key: "" for key in document.fields if key not in revision.fields}
     return save_document(
         actor,
@@ -420,7 +430,7 @@ def restore_revision(actor: User, *, session: Session, document_id: int, version
 
 def delete_document(actor: User, *, session: Session, document_id: int) -> None:
     """Moves to the bin (an action takes its log entries with it); restorable for 30 days."""
-    document = _own(session, actor, document_id)
+    document = _writable(session, actor, document_id)
     if document.kind == DocumentKind.CHALLENGE:
         raise Conflict("journal.challenge_not_deletable")
     now = utcnow()
@@ -444,7 +454,7 @@ def delete_document(actor: User, *, session: Session, document_id: int) -> None:
 
 
 def restore_document(actor: User, *, session: Session, document_id: int) -> Document:
-    document = _own(session, actor, document_id, include_deleted=True)
+    document = _writable(session, actor, document_id, include_deleted=True)
     if document.deleted_at is None:
         return document
     if document.parent_id is not None:
@@ -466,10 +476,36 @@ def restore_document(actor: User, *, session: Session, document_id: int) -> Docu
 
 def _purge_expired(session: Session, now: datetime | None, owner_id: int | None) -> int:
     limit = (now or utcnow()) - timedelta(days=BIN_DAYS)
-    statement = sa.delete(Document).where(Document.deleted_at.is_not(None)).where(Document.deleted_at < limit)
+    expired = sa.and_(Document.deleted_at.is_not(None), Document.deleted_at < limit)
     if owner_id is not None:
-        statement = statement.where(Document.owner_id == owner_id)
-    return session.execute(statement).rowcount
+        expired = sa.and_(expired, Document.owner_id == owner_id)
+    erase_shared_text(session, select(Document.id).where(expired))
+    return session.execute(sa.delete(Document).where(expired)).rowcount
+
+
+def erase_shared_text(session: Session, document_ids) -> None:
+    """Before documents are deleted for good: what their shares showed (title, text, log entries) goes
+    with them, and the shares are withdrawn. `document_ids`: a select of ids."""
+    erase_shares(session, select(Share.id).where(Share.document_id.in_(document_ids)))
+
+
+def erase_shares(session: Session, shares) -> None:
+    """Blanks what the shares showed and withdraws them (`shares`: a select of share ids). The shares
+    themselves stay, so that comments others wrote keep their place (shown on a deleted note) and their
+    authors; nobody can read what was shared any more."""
+    session.execute(
+        sa.update(SharedVersion)
+        .where(SharedVersion.share_id.in_(shares))
+        .values(title="", fields={}, logs=[])
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.update(Share)
+        .where(Share.id.in_(shares))
+        .where(Share.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def purge_bin(session: Session, *, now: datetime | None = None) -> int:

@@ -50,8 +50,11 @@ def _target_cohort(actor: User, session: Session, *, reading_list_of: int | None
     """(cohort id, owner id) of a new reference: a facilitator's reading list, or a participant's own."""
     if reading_list_of is not None:
         permissions.ensure_facilitator_of(actor, session, reading_list_of)
+        permissions.ensure_cohort_open(reading_list_of, session)
         return reading_list_of, None
-    return permissions.participant_membership(actor, session).cohort_id, actor.id
+    cohort_id = permissions.participant_membership(actor, session).cohort_id
+    permissions.ensure_cohort_open(cohort_id, session)
+    return cohort_id, actor.id
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -150,6 +153,7 @@ def add_reference(
 def update_reference(actor: User, *, session: Session, reference_id: int, kind: str, data: dict) -> Reference:
     reference = session.get(Reference, reference_id) if permissions.valid_id(reference_id) else None
     permissions.ensure_can_change_reference(actor, session, reference)
+    permissions.ensure_cohort_open(reference.cohort_id, session)
     cleaned = _checked(kind, data)
     reference.kind = kind
     reference.data = cleaned
@@ -166,6 +170,7 @@ def delete_reference(actor: User, *, session: Session, reference_id: int) -> Non
     copy in their own library, and their citations move to that copy."""
     reference = session.get(Reference, reference_id) if permissions.valid_id(reference_id) else None
     permissions.ensure_can_change_reference(actor, session, reference)
+    permissions.ensure_cohort_open(reference.cohort_id, session)
     if reference.owner_id is None:
         citing = session.exec(
             select(NoteCitation, Document.owner_id)
@@ -258,6 +263,7 @@ def set_citations(actor: User, *, session: Session, note_id: int, cited: list[tu
     permissions.ensure_owner(actor, note)
     if note.kind != DocumentKind.NOTE:
         raise NotAllowed()
+    permissions.ensure_cohort_open(note.cohort_id, session)
     chosen: dict[int, str] = {}
     for reference_id, pages in cited:
         reference = session.get(Reference, reference_id) if permissions.valid_id(reference_id) else None

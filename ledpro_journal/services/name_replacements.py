@@ -67,7 +67,7 @@ def _upsert(session: Session, owner: User, name: str, replacement: str) -> NameR
 def remember(actor: User, *, session: Session, chosen: dict[str, str]) -> None:
     """Keeps what the participant chose in the share panel: every name given a replacement is added to
     their list, or its replacement updated. A name left empty changes nothing in the list."""
-    permissions.ensure_participant(actor)
+    permissions.ensure_participant_can_write(actor, session)
     problems = Problems()
     cleaned = {}
     for name, replacement in chosen.items():
@@ -94,7 +94,7 @@ def my_replacements(actor: User, *, session: Session) -> list[NameReplacement]:
 
 def add_replacement(actor: User, *, session: Session, name: str, replacement: str) -> NameReplacement:
     """Adds a name to the list; a name already there gets the new replacement."""
-    permissions.ensure_participant(actor)
+    permissions.ensure_participant_can_write(actor, session)
     name, replacement = _clean(name), _clean(replacement)
     problems = Problems()
     _check(problems, "name", name, MAX_NAME_LENGTH)
@@ -106,6 +106,7 @@ def add_replacement(actor: User, *, session: Session, name: str, replacement: st
 def _own(session: Session, actor: User, replacement_id: int) -> NameReplacement:
     row = session.get(NameReplacement, replacement_id) if permissions.valid_id(replacement_id) else None
     permissions.ensure_own_name_replacement(actor, row)
+    permissions.ensure_participant_can_write(actor, session)
     return row
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ledpro_journal.models import Audience, CohortMembership, Role, Share, SharedVersion, User
+from ledpro_journal.models import Audience, Cohort, CohortMembership, Document, Role, Share, SharedVersion, User
 from ledpro_journal.services.errors import NotAllowed, NotFound
 
 
@@ -180,6 +180,36 @@ def ensure_facilitator_of(actor: User | None, session: Session, cohort_id: int) 
     return actor
 
 
+def activity_facts():
+    """What counting a participant's unshared writing may look at, for facilitators (their activity counts,
+    the cohort overview): that something of a kind was written and kept, by whom, when, and which action a
+    log entry belongs to. Never its text, title, template, themes, gathering or links to notes and actions:
+    a count selected from these columns only cannot change with anything the participant chose to write."""
+    return (Document.owner_id, Document.kind, Document.parent_id, Document.created_at)
+
+
+def unshared_writing_counted():
+    """Which of the activity facts count: saved at least once, and not in the bin."""
+    return sa.and_(Document.deleted_at.is_(None), Document.version > 0)
+
+
+def may_hold_calendar(user: User | None) -> bool:
+    """A calendar of gatherings (and one's own dated actions) is for participants and facilitators, while
+    their account is active and not deleted: an administrator belongs to no cohort."""
+    return (
+        user is not None
+        and user.is_active
+        and user.deleted_at is None
+        and user.role in (Role.PARTICIPANT, Role.FACILITATOR)
+    )
+
+
+def ensure_calendar_holder(actor: User | None) -> User:
+    if not may_hold_calendar(actor):
+        raise NotAllowed()
+    return actor
+
+
 def valid_id(value: object) -> bool:
     """An identifier that can exist: a typed-in 10**20 is simply not there, not a database error."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
@@ -238,6 +268,33 @@ def ensure_can_use_exam_draft(actor: User | None, session: Session, draft) -> Us
     ).first()
     if draft.group_id is None or in_group is None:
         raise NotFound()
+    return actor
+
+
+def cohort_is_closed(session: Session, cohort_id: int) -> bool:
+    """A closed cohort (awaiting deletion, or deleted) is read-only for everyone in it."""
+    closed_at = session.exec(select(Cohort.closed_at).where(Cohort.id == cohort_id)).first()
+    return closed_at is not None
+
+
+def ensure_cohort_open(cohort_id: int, session: Session) -> None:
+    """Every use case that writes asks this: once a cohort is closed, nothing more is written in it (reading
+    and downloading go on until its deletion date). Reopening it makes it writable again."""
+    if cohort_is_closed(session, cohort_id):
+        raise NotAllowed("cohort.closed")
+
+
+def ensure_participant_can_write(actor: User | None, session: Session) -> User:
+    """A participant's writing that belongs to no document (name replacements): their cohort must be open."""
+    actor = ensure_participant(actor)
+    theirs = (
+        select(CohortMembership.cohort_id)
+        .where(CohortMembership.user_id == actor.id)
+        .where(CohortMembership.role == Role.PARTICIPANT)
+    )
+    closed = session.exec(select(Cohort.id).where(Cohort.id.in_(theirs)).where(Cohort.closed_at.is_not(None)))
+    if closed.first() is not None:
+        raise NotAllowed("cohort.closed")
     return actor
 
 

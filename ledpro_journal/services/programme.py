@@ -4,17 +4,20 @@ needs no code, only these use cases."""
 
 from __future__ import annotations
 
+import calendar
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from ledpro_journal.export.exam_docx import TemplateRejected, check_template
+from ledpro_journal.i18n import today_in_oslo
 from ledpro_journal.models import (
     Cohort,
     CohortMembership,
+    Document,
     ExamTemplate,
     Gathering,
     InviteCode,
@@ -24,7 +27,7 @@ from ledpro_journal.models import (
     User,
     utcnow,
 )
-from ledpro_journal.services import permissions
+from ledpro_journal.services import leaving, permissions
 from ledpro_journal.services.errors import (
     Conflict,
     Invalid,
@@ -652,8 +655,10 @@ def admin_overview(actor: User, *, session: Session) -> AdminOverview:
     now = utcnow()
     return AdminOverview(
         cohorts=count(select(func.count()).select_from(Cohort)),
-        participants=count(select(func.count()).select_from(User).where(User.role == Role.PARTICIPANT)),
-        facilitators=count(select(func.count()).select_from(User).where(User.role == Role.FACILITATOR)),
+        participants=count(select(func.count()).select_from(User).where(User.role == Role.PARTICIPANT)
+                           .where(User.deleted_at.is_(None))),
+        facilitators=count(select(func.count()).select_from(User).where(User.role == Role.FACILITATOR)
+                           .where(User.deleted_at.is_(None))),
         active_invites=count(
             select(func.count())
             .select_from(InviteCode)
@@ -662,3 +667,138 @@ def admin_overview(actor: User, *, session: Session) -> AdminOverview:
             .where(sa.or_(InviteCode.max_uses.is_(None), InviteCode.use_count < InviteCode.max_uses))
         ),
     )
+
+
+# --- the end of a cohort -----------------------------------------------------------------------------------
+
+# Time after the last gathering for the exam, the grades and appeals before a closed cohort's content goes.
+DELETION_MONTHS = 6
+# A default deletion date never comes sooner than this: participants need time to download their work.
+MIN_NOTICE_DAYS = 30
+
+
+def _months_after(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_deletion_date(session: Session, cohort_id: int, today: date) -> date:
+    """Six months after the last gathering's last day (the exam and appeals fit in between), but no
+    sooner than a month from today."""
+    last = session.exec(select(func.max(Gathering.end_date)).where(Gathering.cohort_id == cohort_id)).one()
+    proposed = _months_after(last or today, DELETION_MONTHS)
+    return max(proposed, today + timedelta(days=MIN_NOTICE_DAYS))
+
+
+def close_cohort(
+    actor: User, *, session: Session, cohort_id: int, deletion_on: date | None = None, today: date | None = None
+) -> Cohort:
+    """Writing stops in the cohort (everything stays readable and downloadable) and its participants'
+    content is deleted on `deletion_on`. Closing a closed cohort again moves its deletion date."""
+    permissions.ensure_admin(actor)
+    cohort = _get(session, Cohort, cohort_id)
+    if cohort.purged_at is not None:
+        raise Conflict("cohort.close.purged")
+    today = today or today_in_oslo()
+    deletion_on = deletion_on or default_deletion_date(session, cohort_id, today)
+    if deletion_on < today:
+        raise Invalid.one("deletion_on", "cohort.close.date_past")
+    cohort.closed_at = cohort.closed_at or utcnow()
+    cohort.deletion_on = deletion_on
+    session.add(cohort)
+    session.flush()
+    return cohort
+
+
+def reopen_cohort(actor: User, *, session: Session, cohort_id: int) -> Cohort:
+    """Undoes a close, as long as the content has not been deleted yet."""
+    permissions.ensure_admin(actor)
+    cohort = _get(session, Cohort, cohort_id)
+    if cohort.purged_at is not None:
+        raise Conflict("cohort.reopen.purged")
+    cohort.closed_at = None
+    cohort.deletion_on = None
+    session.add(cohort)
+    session.flush()
+    return cohort
+
+
+@dataclass(frozen=True)
+class ClosingSummary:
+    """What closing (or the deletion date of) a cohort concerns: for the administrator, counts only."""
+
+    closed_at: datetime | None
+    deletion_on: date | None
+    purged_at: datetime | None
+    default_deletion_on: date
+    participants: int
+    documents: int
+
+
+def closing_summary(actor: User, *, session: Session, cohort_id: int, today: date | None = None) -> ClosingSummary:
+    permissions.ensure_admin(actor)
+    cohort = _get(session, Cohort, cohort_id)
+    participants = session.exec(
+        select(func.count()).select_from(leaving.participants_of(cohort_id).subquery())
+    ).one()
+    documents = session.exec(
+        select(func.count()).select_from(Document).where(Document.cohort_id == cohort_id).where(Document.version > 0)
+    ).one()
+    return ClosingSummary(
+        closed_at=cohort.closed_at,
+        deletion_on=cohort.deletion_on,
+        purged_at=cohort.purged_at,
+        default_deletion_on=default_deletion_date(session, cohort_id, today or today_in_oslo()),
+        participants=participants,
+        documents=documents,
+    )
+
+
+@dataclass(frozen=True)
+class Purged:
+    cohort: str
+    deletion_on: date
+    participants: int
+    documents: int
+
+
+def purge_due_cohorts(session: Session, *, today: date) -> list[Purged]:
+    """For the daily timer: deletes the participants' content of every closed cohort whose deletion date
+    has come. Each cohort is done once (purged_at), so running it again deletes nothing."""
+    due = session.exec(
+        select(Cohort)
+        .where(Cohort.closed_at.is_not(None))
+        .where(Cohort.purged_at.is_(None))
+        .where(Cohort.deletion_on <= today)
+        .order_by(Cohort.deletion_on, Cohort.id)
+        .with_for_update()
+    ).all()
+    done = []
+    for cohort in due:
+        erased = leaving.erase_cohort_content(session, cohort.id)
+        cohort.purged_at = utcnow()
+        session.add(cohort)
+        done.append(Purged(cohort.name, cohort.deletion_on, erased.participants, erased.documents))
+    session.flush()
+    return done
+
+
+@dataclass(frozen=True)
+class ClosedCohort:
+    name: str
+    deletion_on: date | None
+    purged: bool
+
+
+def my_closed_cohorts(actor: User, *, session: Session) -> list[ClosedCohort]:
+    """The closed cohorts the actor belongs to: every page says so, with the deletion date."""
+    permissions.visible_cohort_ids(actor, session)
+    rows = session.exec(
+        select(Cohort.name, Cohort.deletion_on, Cohort.purged_at)
+        .join(CohortMembership, CohortMembership.cohort_id == Cohort.id)
+        .where(CohortMembership.user_id == actor.id)
+        .where(Cohort.closed_at.is_not(None))
+        .order_by(Cohort.name)
+    ).all()
+    return [ClosedCohort(name, deletion_on, purged_at is not None) for name, deletion_on, purged_at in rows]

@@ -52,6 +52,7 @@ def share_document(
     for next time (`remember`). Sharing again adds a new shared version."""
     permissions.ensure_participant(actor)
     document = _own(session, actor, document_id)
+    permissions.ensure_cohort_open(document.cohort_id, session)
     if document.version == 0:
         raise Conflict("sharing.save_first")
     if document.kind == DocumentKind.LOG:
@@ -160,6 +161,7 @@ def withdraw_share(actor: User, *, session: Session, share_id: int) -> Share:
     """Hides the document from the audience again. Comments stay visible to whoever wrote them."""
     share = session.get(Share, share_id) if permissions.valid_id(share_id) else None
     permissions.ensure_share_owner(actor, share)
+    permissions.ensure_cohort_open(share.cohort_id, session)
     if share.withdrawn_at is None:
         share.withdrawn_at = utcnow()
         session.add(share)
@@ -342,11 +344,12 @@ def _feed_items(actor: User, session: Session, shares, *, since, until) -> list[
 @dataclass(frozen=True)
 class CommentView:
     id: int
-    author_name: str
+    author_name: str  # "" when the author has deleted their account
     is_mine: bool
     text: str
     created_at: datetime
     edited_at: datetime | None
+    author_left: bool = False  # the author deleted their account: shown as a former participant
 
 
 @dataclass
@@ -361,6 +364,11 @@ class SharedView:
     @property
     def is_latest(self) -> bool:
         return self.version.number == self.versions[0][0]
+
+    @property
+    def note_deleted(self) -> bool:
+        """The document was deleted for good (or its owner left): its text is gone, the comments stay."""
+        return self.share.document_id is None
 
 
 def read_share(
@@ -388,7 +396,7 @@ def read_share(
     if version is None:
         raise NotFound()
     rows = session.exec(
-        select(Comment, User.display_name)
+        select(Comment, User.display_name, User.deleted_at)
         .join(User, User.id == Comment.author_id)
         .where(Comment.shared_version_id == version.id)
         .order_by(Comment.created_at, Comment.id)
@@ -403,7 +411,8 @@ def read_share(
         version=version,
         versions=[tuple(v) for v in versions],
         comments=[
-            CommentView(c.id, name, c.author_id == actor.id, c.text, c.created_at, c.edited_at) for c, name in rows
+            CommentView(c.id, name, c.author_id == actor.id, c.text, c.created_at, c.edited_at, left is not None)
+            for c, name, left in rows
         ],
         changed_since=document_version is not None and document_version > versions[0][2],
     )
@@ -436,6 +445,7 @@ def add_comment(actor: User, *, session: Session, shared_version_id: int, text: 
         raise NotFound()
     if share.withdrawn_at is not None:
         raise Conflict("sharing.withdrawn")
+    permissions.ensure_cohort_open(share.cohort_id, session)
     comment = Comment(shared_version_id=version.id, author_id=actor.id, text=_check_comment(text))
     session.add(comment)
     session.flush()
@@ -445,6 +455,12 @@ def add_comment(actor: User, *, session: Session, shared_version_id: int, text: 
 def _own_comment(actor: User, session: Session, comment_id: int) -> Comment:
     comment = session.get(Comment, comment_id) if permissions.valid_id(comment_id) else None
     permissions.ensure_comment_author(actor, comment)
+    cohort_id = session.exec(
+        select(Share.cohort_id)
+        .join(SharedVersion, SharedVersion.share_id == Share.id)
+        .where(SharedVersion.id == comment.shared_version_id)
+    ).one()
+    permissions.ensure_cohort_open(cohort_id, session)
     return comment
 
 
@@ -469,6 +485,7 @@ class MyComment:
     created_at: datetime
     on_title: str | None  # None while the note is withdrawn: its text is hidden again, the comment is not
     share_id: int
+    on_deleted_note: bool = False  # the note was deleted for good: the comment stays, the note is gone
 
 
 def my_comments(actor: User, *, session: Session) -> list[MyComment]:
@@ -485,7 +502,8 @@ def my_comments(actor: User, *, session: Session) -> list[MyComment]:
 
     return [
         MyComment(c.id, c.text, c.created_at,
-                  title if permissions.can_read_shared_version(actor, session, share, number) else None, share.id)
+                  title if permissions.can_read_shared_version(actor, session, share, number) else None, share.id,
+                  share.document_id is None)
         for c, title, number, share in rows
     ]
 
@@ -510,6 +528,7 @@ def new_comments_on_my_shares(actor: User, *, session: Session) -> list[NewComme
         .join(Comment, Comment.shared_version_id == SharedVersion.id)
         .join(seen, seen.c.share_id == Share.id, isouter=True)
         .where(Share.owner_id == actor.id)
+        .where(Share.document_id.is_not(None))
         .where(Comment.author_id != actor.id)
         .where(sa.or_(seen.c.seen_at.is_(None), Comment.created_at > seen.c.seen_at))
         .group_by(Share.id, Share.document_id)

@@ -17,7 +17,7 @@ from ledpro_journal.i18n import (
     format_datetime,
 )
 from ledpro_journal.models import ActionStatus, Document, DocumentKind, Gathering, Theme
-from ledpro_journal.services import journal, programme
+from ledpro_journal.services import journal, permissions, programme
 from ledpro_journal.services.errors import ServiceError
 from ledpro_journal.templates import (
     NOTE_TEMPLATES,
@@ -160,6 +160,7 @@ class _Loaded:
     themes: list[Theme]
     links: journal.Links | None
     actions: list[journal.Row]
+    read_only: bool = False  # the cohort is closed: the text is shown, nothing can be typed or saved
 
 
 def load(viewer: Viewer, document_id: int) -> _Loaded | None:
@@ -196,6 +197,7 @@ def _load(viewer: Viewer, document_id: int) -> _Loaded:
             themes = programme.list_themes(viewer.user, session=session, cohort_id=document.cohort_id)
             links = journal.note_links(viewer.user, session=session, note_id=document.id)
             actions = journal.list_actions(viewer.user, session=session)
+        read_only = permissions.cohort_is_closed(session, document.cohort_id)
     texts = dict(document.fields)
     base = document.version
     saved_at = None
@@ -203,17 +205,20 @@ def _load(viewer: Viewer, document_id: int) -> _Loaded:
         texts.update(drafts.texts)
         base = drafts.base_version
         saved_at = drafts.saved_at
-    return _Loaded(document, texts, base, saved_at, gatherings, themes, links, actions)
+    return _Loaded(document, texts, base, saved_at, gatherings, themes, links, actions, read_only)
 
 
 def document_editor(viewer: Viewer, loaded: _Loaded) -> None:
     """Draws the editor for a document that `load` returned."""
     document = loaded.document
     st.html(_STYLE)
-    st.html(_DRAFT_SCRIPT, unsafe_allow_javascript=True)
+    if loaded.read_only:
+        st.info(tr("cohort.read_only"), icon=":material/lock:")
+    else:
+        st.html(_DRAFT_SCRIPT, unsafe_allow_javascript=True)
     errors_key = f"editor_errors_{document.id}"
 
-    if loaded.draft_saved_at is not None:
+    if loaded.draft_saved_at is not None and not loaded.read_only:
         notice, discard = st.columns([5, 1], vertical_alignment="center")
         notice.info(tr("journal.draft_restored", time=format_datetime(loaded.draft_saved_at, lang())),
                     icon=":material/restore:")
@@ -234,7 +239,7 @@ def document_editor(viewer: Viewer, loaded: _Loaded) -> None:
             index=NOTE_TEMPLATES.index(document.template),
             format_func=template_name,
             key=f"template-{document.id}-g{_generation(document.id)}", placeholder=tr("widget.choose_option"),
-            help=tr("journal.template_help"),
+            help=tr("journal.template_help"), disabled=loaded.read_only,
         )
     template = TEMPLATES[template_code]
     metadata = _metadata_widgets(loaded)
@@ -258,6 +263,10 @@ def document_editor(viewer: Viewer, loaded: _Loaded) -> None:
         f'<span>{escape(_version_line(document))}</span></div>'
     )
 
+    if loaded.read_only:
+        if document.version > 0:
+            history(viewer, document, read_only=True)
+        return
     save_column, delete_column = st.columns([1, 1])
     if save_column.button(tr("action.save"), type="primary", key=f"save-{document.id}", icon=":material/save:"):
         _save(viewer, loaded, values, template_code, metadata, errors_key)
@@ -286,11 +295,12 @@ def _field_widget(document: Document, loaded: _Loaded, template_code: str, field
     help_text = _help(label_key(template_code, field) + ".help")
     initial = loaded.texts.get(field, "")
     if field == TITLE:
-        value = st.text_input(label, value=initial, key=key, on_change="ignore")
+        value = st.text_input(label, value=initial, key=key, on_change="ignore", disabled=loaded.read_only)
     else:
         lines = initial.count("\n") + len(initial) // 90 + 2
         value = st.text_area(
-            label, value=initial, key=key, help=help_text, height=max(110, min(480, 26 * lines)), on_change="ignore"
+            label, value=initial, key=key, help=help_text, height=max(110, min(480, 26 * lines)), on_change="ignore",
+            disabled=loaded.read_only,
         )
     field_error(errors_key, field)
     return value
@@ -312,6 +322,7 @@ class _Metadata:
 def _metadata_widgets(loaded: _Loaded) -> _Metadata:
     document = loaded.document
     suffix = f"{document.id}-g{_generation(document.id)}"
+    locked = loaded.read_only
     by_id = {g.id: g for g in loaded.gatherings}
     meta = _Metadata()
     if document.kind == DocumentKind.ACTION:
@@ -321,18 +332,20 @@ def _metadata_widgets(loaded: _Loaded) -> _Metadata:
             tr("journal.period"), options,
             index=options.index(document.gathering_id) if document.gathering_id in options else 0,
             format_func=lambda g: period_label(by_id.get(g), loaded.gatherings), key=f"period-{suffix}",
-            placeholder=tr("widget.choose_option"),
+            placeholder=tr("widget.choose_option"), disabled=locked,
         )
         meta.happened_on = date_col.date_input(
-            tr("journal.planned_date"), value=document.happened_on, format="DD.MM.YYYY", key=f"date-{suffix}"
+            tr("journal.planned_date"), value=document.happened_on, format="DD.MM.YYYY", key=f"date-{suffix}",
+            disabled=locked,
         )
-        meta.status = _status_select(status_col, document, f"status-{suffix}", "journal.status")
+        meta.status = _status_select(status_col, document, f"status-{suffix}", "journal.status", locked)
     elif document.kind == DocumentKind.LOG:
         date_col, status_col = st.columns(2)
         meta.happened_on = date_col.date_input(
-            tr("journal.log_date"), value=document.happened_on, format="DD.MM.YYYY", key=f"date-{suffix}"
+            tr("journal.log_date"), value=document.happened_on, format="DD.MM.YYYY", key=f"date-{suffix}",
+            disabled=locked,
         )
-        meta.status = _status_select(status_col, document, f"status-{suffix}", "journal.status_after")
+        meta.status = _status_select(status_col, document, f"status-{suffix}", "journal.status_after", locked)
     elif document.kind == DocumentKind.NOTE:
         gathering_col, theme_col = st.columns(2)
         options = [None] + [g.id for g in loaded.gatherings]
@@ -340,13 +353,14 @@ def _metadata_widgets(loaded: _Loaded) -> _Metadata:
             tr("journal.gathering"), options,
             index=options.index(document.gathering_id) if document.gathering_id in options else 0,
             format_func=lambda g: tr("gathering.label", number=by_id[g].number) if g else tr("journal.no_gathering"),
-            key=f"gathering-{suffix}", placeholder=tr("widget.choose_option"),
+            key=f"gathering-{suffix}", placeholder=tr("widget.choose_option"), disabled=locked,
         )
         theme_names = {t.id: t.name for t in loaded.themes}
         theme_ids = theme_col.multiselect(
             tr("journal.themes"), list(theme_names), default=[t for t in loaded.links.theme_ids if t in theme_names],
             format_func=theme_names.get, key=f"themes-{suffix}",
             placeholder=tr("widget.choose_options" if theme_names else "widget.no_options"), select_all=False,
+            disabled=locked,
         )
         action_names = {a.id: a.title or tr("journal.untitled") for a in loaded.actions if a.version > 0}
         action_ids = st.multiselect(
@@ -354,17 +368,18 @@ def _metadata_widgets(loaded: _Loaded) -> _Metadata:
             default=[a for a in loaded.links.action_ids if a in action_names],
             format_func=action_names.get, key=f"actions-{suffix}",
             placeholder=tr("widget.choose_options" if action_names else "widget.no_options"), select_all=False,
+            disabled=locked,
         )
         meta.links = journal.Links(action_ids=tuple(action_ids), theme_ids=tuple(theme_ids))
     return meta
 
 
-def _status_select(column, document: Document, key: str, label: str) -> ActionStatus:
+def _status_select(column, document: Document, key: str, label: str, disabled: bool) -> ActionStatus:
     statuses = list(ActionStatus)
     current = document.status or ActionStatus.PLANNED
     return column.selectbox(
         tr(label), statuses, index=statuses.index(current), format_func=lambda s: tr(f"journal.status.{s}"), key=key,
-        placeholder=tr("widget.choose_option"),
+        placeholder=tr("widget.choose_option"), disabled=disabled,
     )
 
 
@@ -441,8 +456,9 @@ def _conflict_panel(viewer: Viewer, loaded: _Loaded) -> None:
             st.rerun()
 
 
-def history(viewer: Viewer, document: Document) -> None:
-    """Every saved version: read one beside the current text, and restore it as a new version."""
+def history(viewer: Viewer, document: Document, *, read_only: bool = False) -> None:
+    """Every saved version: read one beside the current text, and restore it as a new version (not in a
+    closed cohort: there the versions are only read)."""
     with st.expander(tr("journal.history", count=document.version), icon=":material/history:"):
         with unit_of_work() as session:
             revisions = journal.list_revisions(viewer.user, session=session, document_id=document.id)
@@ -473,8 +489,8 @@ def history(viewer: Viewer, document: Document) -> None:
             with right:
                 st.caption(label)
                 show_text(document.fields.get(field, ""))
-        if st.button(tr("journal.restore_version", version=version), key=f"restore-{document.id}",
-                     icon=":material/restore:"):
+        if not read_only and st.button(tr("journal.restore_version", version=version), key=f"restore-{document.id}",
+                                       icon=":material/restore:"):
             outcome = run_action(
                 lambda session: journal.restore_revision(viewer.user, session=session, document_id=document.id,
                                                          version=version, base_version=document.version),

@@ -10,6 +10,7 @@ from ledpro_journal.export.document import Span
 from ledpro_journal.models import Document, DocumentKind, Reference
 from ledpro_journal.services import literature
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.leaving import writing_closed
 from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
 from ledpro_journal.ui.text import plain
 from ledpro_journal.ui.widgets import file_field
@@ -165,6 +166,7 @@ def citation_panel(viewer: Viewer, document: Document) -> None:
         return
     key = f"cite-{document.id}"
     errors = f"{key}-errors"
+    closed = writing_closed(viewer, document.cohort_id)
     with unit_of_work() as session:
         library = literature.library(viewer.user, session=session)
         current = {c.reference.id: c.pages for c in literature.citations(viewer.user, session=session,
@@ -179,17 +181,18 @@ def citation_panel(viewer: Viewer, document: Document) -> None:
         chosen = st.multiselect(
             tr("literature.cite_pick"), list(labels), default=[r for r in current if r in labels],
             format_func=labels.get, key=f"{key}-pick", placeholder=tr("widget.choose_options"), select_all=False,
+            disabled=closed,
         )
         pages = {}
         for reference_id in chosen:
             pages[reference_id] = st.text_input(
                 tr("literature.cite_page", reference=plain(labels[reference_id])), value=current.get(reference_id, ""),
-                key=f"{key}-page-{reference_id}", max_chars=literature.MAX_PAGES_LENGTH,
+                key=f"{key}-page-{reference_id}", max_chars=literature.MAX_PAGES_LENGTH, disabled=closed,
             )
         field_error(errors, "pages")
         field_error(errors, "references")
         form_error(errors)
-        if st.button(tr("literature.cite_save"), key=f"{key}-save", icon=":material/save:"):
+        if st.button(tr("literature.cite_save"), key=f"{key}-save", icon=":material/save:", disabled=closed):
             outcome = run_action(
                 lambda s: literature.set_citations(viewer.user, session=s, note_id=document.id,
                                                    cited=[(r, pages[r]) for r in chosen]),

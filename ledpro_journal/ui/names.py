@@ -11,6 +11,7 @@ import streamlit as st
 from ledpro_journal.models import ExamDraft, NameReplacement
 from ledpro_journal.services import exam, name_replacements
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.leaving import writing_closed
 from ledpro_journal.ui.navigation import target
 from ledpro_journal.ui.session import Viewer, tr, unit_of_work
 from ledpro_journal.ui.text import plain
@@ -25,7 +26,11 @@ def replacements_page(viewer: Viewer) -> None:
     journal."""
     st.title(tr("nav.names"))
     st.caption(tr("names.lead"))
-    _add_form(viewer)
+    closed = writing_closed(viewer)  # a closed cohort: the list is read, not changed
+    if closed:
+        st.info(tr("cohort.read_only"), icon=":material/lock:")
+    else:
+        _add_form(viewer)
     with unit_of_work() as session:
         rows = name_replacements.my_replacements(viewer.user, session=session)
     st.subheader(tr("names.list_title", count=len(rows)))
@@ -33,7 +38,7 @@ def replacements_page(viewer: Viewer) -> None:
     if not rows:
         st.info(tr("names.empty"), icon=":material/person_off:")
     for row in rows:
-        _row(viewer, row)
+        _row(viewer, row, closed)
 
 
 def _add_form(viewer: Viewer) -> None:
@@ -64,7 +69,7 @@ def _add_form(viewer: Viewer) -> None:
             st.rerun()
 
 
-def _row(viewer: Viewer, row: NameReplacement) -> None:
+def _row(viewer: Viewer, row: NameReplacement, closed: bool) -> None:
     errors_key = f"names-row-{row.id}"
     with st.container(border=True):
         name_col, replacement_col, save_col, remove_col = st.columns([2, 3, 1, 1], vertical_alignment="center")
@@ -72,9 +77,9 @@ def _row(viewer: Viewer, row: NameReplacement) -> None:
         with replacement_col:
             replacement = st.text_input(
                 tr("names.replace_with", name=row.name), value=row.replacement, key=f"names-replacement-{row.id}",
-                max_chars=name_replacements.MAX_REPLACEMENT_LENGTH, label_visibility="collapsed",
+                max_chars=name_replacements.MAX_REPLACEMENT_LENGTH, label_visibility="collapsed", disabled=closed,
             )
-        if save_col.button(tr("names.save"), key=f"names-save-{row.id}", icon=":material/save:"):
+        if save_col.button(tr("names.save"), key=f"names-save-{row.id}", icon=":material/save:", disabled=closed):
             outcome = run_action(
                 lambda session: name_replacements.change_replacement(
                     viewer.user, session=session, replacement_id=row.id, replacement=replacement),
@@ -83,7 +88,8 @@ def _row(viewer: Viewer, row: NameReplacement) -> None:
             if outcome.ok:
                 flash("names.saved", name=row.name, replacement=outcome.value.replacement)
             st.rerun()
-        if remove_col.button(tr("names.remove"), key=f"names-remove-{row.id}", icon=":material/delete:"):
+        if remove_col.button(tr("names.remove"), key=f"names-remove-{row.id}", icon=":material/delete:",
+                             disabled=closed):
             outcome = run_action(
                 lambda session: name_replacements.remove_replacement(viewer.user, session=session,
                                                                      replacement_id=row.id),

@@ -14,6 +14,7 @@ from ledpro_journal.services.errors import ServiceError
 from ledpro_journal.templates import TEMPLATES, label_key
 from ledpro_journal.ui.editor import template_name
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.leaving import comment_author, writing_closed
 from ledpro_journal.ui.navigation import target
 from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
 from ledpro_journal.ui.text import plain, show_text
@@ -27,15 +28,19 @@ def share_panel(viewer: Viewer, document: Document) -> None:
         shares = sharing.shares_of_document(viewer.user, session=session, document_id=document.id)
     active = [s for s in shares if not s.withdrawn]
     label = tr("share.panel_shared", count=len(active)) if active else tr("share.panel")
+    closed = writing_closed(viewer, document.cohort_id)
     with st.expander(label, icon=":material/group:", expanded=bool(st.session_state.get(f"share_open_{document.id}"))):
         errors_key = f"share_errors_{document.id}"
         form_error(errors_key)
         for item in active:
-            _shared_status(viewer, document, item, errors_key)
-        _share_form(viewer, document, errors_key)
+            _shared_status(viewer, document, item, errors_key, closed)
+        if closed:
+            st.caption(tr("cohort.read_only"))
+        else:
+            _share_form(viewer, document, errors_key)
 
 
-def _shared_status(viewer: Viewer, document: Document, item: sharing.MyShare, errors_key: str) -> None:
+def _shared_status(viewer: Viewer, document: Document, item: sharing.MyShare, errors_key: str, closed: bool) -> None:
     with st.container(border=True):
         text = tr(f"share.status.{item.audience}", version=item.versions,
                   date=format_datetime(item.latest_shared_at, lang()))
@@ -47,7 +52,8 @@ def _shared_status(viewer: Viewer, document: Document, item: sharing.MyShare, er
         read_col, withdraw_col = st.columns(2)
         read_col.page_link(target("pages/shared.py"), label=tr("share.open"), icon=":material/forum:",
                            query_params={"share": str(item.share_id)})
-        if withdraw_col.button(tr("share.withdraw"), key=f"withdraw-{item.share_id}", icon=":material/visibility_off:"):
+        if withdraw_col.button(tr("share.withdraw"), key=f"withdraw-{item.share_id}", icon=":material/visibility_off:",
+                               disabled=closed):
             outcome = run_action(
                 lambda session: sharing.withdraw_share(viewer.user, session=session, share_id=item.share_id),
                 errors_key=errors_key,
@@ -115,6 +121,12 @@ def shared_reader(viewer: Viewer, share_id: int, number: int | None) -> bool:
         st.warning(tr("error.not_found"))
         return False
     version = view.version
+    if view.note_deleted:
+        # Deleted for good (or its owner left): the text is gone, the conversation on it stays.
+        st.header(tr("leaving.deleted_note"))
+        st.info(tr("leaving.deleted_note_text"), icon=":material/delete_forever:")
+        _comments(viewer, view)
+        return True
     st.header(plain(version.title) or template_name(version.template))
     meta = [tr("share.by", name=plain(view.owner_name)), template_name(version.template),
             tr("share.shared_at", date=format_datetime(version.shared_at, lang()))]
@@ -157,6 +169,7 @@ def _show_fields(template: str, fields: dict[str, str]) -> None:
 
 def _comments(viewer: Viewer, view: sharing.SharedView) -> None:
     st.subheader(tr("share.comments_title", count=len(view.comments)))
+    closed = writing_closed(viewer, view.share.cohort_id)
     errors_key = f"comment_errors_{view.version.id}"
     form_error(errors_key)
     for comment in view.comments:
@@ -164,9 +177,9 @@ def _comments(viewer: Viewer, view: sharing.SharedView) -> None:
             stamp = format_datetime(comment.created_at, lang())
             if comment.edited_at:
                 stamp += " · " + tr("share.edited")
-            st.caption(f"{plain(comment.author_name)} · {stamp}")
+            st.caption(f"{comment_author(comment.author_name, comment.author_left)} · {stamp}")
             show_text(comment.text)
-            if comment.is_mine:
+            if comment.is_mine and not closed:
                 edit_col, delete_col = st.columns([3, 1])
                 with edit_col.popover(tr("share.edit_comment"), icon=":material/edit:"):
                     new_text = st.text_area(tr("share.comment"), value=comment.text, key=f"edit-comment-{comment.id}")
@@ -188,6 +201,9 @@ def _comments(viewer: Viewer, view: sharing.SharedView) -> None:
                         flash("share.comment_deleted")
                     st.rerun()
     if view.share.withdrawn_at is not None:
+        return
+    if closed:
+        st.caption(tr("cohort.read_only"))
         return
     with st.form(f"comment-{view.version.id}", clear_on_submit=True):
         text = st.text_area(tr("share.comment"), placeholder=tr("share.comment_placeholder"))

@@ -10,6 +10,7 @@ import streamlit as st
 from ledpro_journal.models import DocumentKind
 from ledpro_journal.services import journal, sharing
 from ledpro_journal.ui import editor
+from ledpro_journal.ui.leaving import writing_closed
 from ledpro_journal.ui.navigation import target
 from ledpro_journal.ui.session import Viewer, tr, unit_of_work
 from ledpro_journal.ui.text import plain
@@ -69,7 +70,9 @@ def _guide(viewer: Viewer, summary: journal.Overview) -> None:
             elif step == current:
                 st.markdown(f"**{number}. {tr(f'start.{step}.title')}**")
                 st.write(tr(f"start.{step}.text"))
-                if st.button(tr(f"start.{step}.button"), type="primary", key=f"start-{step}"):
+                # Opening the challenge only reads it; the other steps start something new to write.
+                closed = step != "challenge" and writing_closed(viewer)
+                if st.button(tr(f"start.{step}.button"), type="primary", key=f"start-{step}", disabled=closed):
                     _start(viewer, step, summary)
             else:
                 st.markdown(f":gray[{number}. {tr(f'start.{step}.title')}]")

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import secrets
 from html import escape
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,19 +21,24 @@ from starlette.routing import Route
 
 from ledpro_journal.config import LANGUAGE_COOKIE, SESSION_COOKIE, get_settings
 from ledpro_journal.db import session_scope
-from ledpro_journal.i18n import LANGUAGES, language_or_default, t
+from ledpro_journal.i18n import language_or_default, t
 from ledpro_journal.models import Language
 from ledpro_journal.services import accounts
 from ledpro_journal.services.errors import Conflict, Invalid, SignInRefused
+from ledpro_journal.web.pages import ACCESSIBILITY_PATH, html_page
 from ledpro_journal.web.unavailable import is_database_down, unavailable_response
 
 log = logging.getLogger(__name__)
 
 CSRF_COOKIE = "ledpro_csrf"
-# Paths Streamlit needs to load its page and talk to the server, our sign-in pages, and the API (which
-# checks the session itself).
-_UNGATED_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/", "/auth/", "/api/")
-_UNGATED_FILES = ("/favicon.png", "/manifest.json", "/robots.txt")
+# Paths Streamlit needs to load its page and talk to the server, our sign-in pages, the API (which
+# checks the session itself) and the calendar feeds (opened by the token in their address, see web/calendar.py),
+# and the reminder e-mails' unsubscribe page (opened by its signed link, see web/reminders.py).
+_UNGATED_PREFIXES = (
+    "/_stcore/", "/static/", "/media/", "/component/", "/app/static/", "/auth/", "/api/", "/calendar/",
+    "/reminders/",
+)
+_UNGATED_FILES = ("/favicon.png", "/manifest.json", "/robots.txt", ACCESSIBILITY_PATH)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -77,17 +82,6 @@ def _clear_session_cookie(response: Response, request: Request) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_is_secure(request))
 
 
-def _security_headers(response: Response) -> Response:
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    )
-    return response
-
-
 async def _needs_setup() -> bool:
     def check() -> bool:
         with session_scope() as session:
@@ -110,31 +104,6 @@ async def _user_for(request: Request):
 
 # --- rendering ---------------------------------------------------------------------------------------
 
-_STYLE = """
-:root { color-scheme: light; --ink:#1f2933; --muted:#52606d; --line:#cbd2d9; --accent:#1d4e89; --bad:#b42318; }
-* { box-sizing: border-box; }
-body { margin:0; font-family: "Source Sans 3", "Source Sans Pro", system-ui, -apple-system, "Segoe UI", sans-serif;
-       color:var(--ink); background:#f5f7fa; font-size:17px; line-height:1.5; }
-main { max-width: 26rem; margin: 6vh auto 3rem; padding: 2rem 1.75rem; background:#fff; border-radius: 12px;
-       box-shadow: 0 1px 3px rgba(0,0,0,.08); }
-@media (max-width: 30rem) { main { margin: 0; border-radius: 0; box-shadow:none; min-height:100vh; } }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-.brand { color: var(--accent); font-weight: 700; letter-spacing: .02em; margin-bottom: 1.25rem; display:block; }
-p.lead { color: var(--muted); margin: 0 0 1.25rem; }
-label { display:block; font-weight:600; margin: 1rem 0 .3rem; }
-.hint { display:block; color: var(--muted); font-size:.9rem; font-weight:400; }
-input[type=text], input[type=password], select { width:100%; font: inherit; padding:.6rem .7rem; border:1px solid var(--line);
-       border-radius:8px; background:#fff; }
-input:focus, select:focus { outline: 3px solid rgba(29,78,137,.25); border-color: var(--accent); }
-input[aria-invalid=true] { border-color: var(--bad); }
-.field-error { color: var(--bad); font-size:.95rem; margin:.3rem 0 0; }
-.notice { padding:.75rem 1rem; border-radius:8px; margin: 0 0 1rem; background:#e8f1fb; }
-.notice.bad { background:#fdecea; color: var(--bad); }
-button { margin-top:1.5rem; width:100%; font: inherit; font-weight:600; padding:.7rem; border:0; border-radius:8px;
-         background: var(--accent); color:#fff; cursor:pointer; }
-nav.alt { margin-top:1.25rem; display:flex; justify-content:space-between; flex-wrap:wrap; gap:.5rem; font-size:.95rem; }
-a { color: var(--accent); }
-"""  # noqa: E501 - the style sheet is sent as written; wrapping it would change the string
 
 
 def _field(
@@ -167,19 +136,7 @@ def _field(
 
 
 def _page(request: Request, *, lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
-    other = "en" if lang == "nb" else "nb"
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    switch = f'/auth/language?{urlencode({"lang": other, "next": here})}'
-    html = (
-        f'<!doctype html><html lang="{"nb-NO" if lang == "nb" else "en"}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · LEDPRO Journal</title><style>{_STYLE}</style></head><body><main>"
-        f'<span class="brand">LEDPRO Journal</span>{body}'
-        f'<nav class="alt" aria-label="{escape(t("auth.language_nav", lang))}">'
-        f'<a href="{escape(switch)}" lang="{other}">{escape(LANGUAGES[other])}</a></nav>'
-        f"</main></body></html>"
-    )
-    return _security_headers(HTMLResponse(html, status_code=status))
+    return html_page(request, lang=lang, title=title, body=body, status=status)
 
 
 def _form(csrf: str, action: str, inner: str, submit: str) -> str:
@@ -265,6 +222,8 @@ async def signin(request: Request) -> Response:
         notice = ""
         if request.query_params.get("signed_out"):
             notice = t("auth.signed_out", lang)
+        elif request.query_params.get("account_deleted"):
+            notice = t("leaving.signed_out", lang)
         elif request.query_params.get("expired"):
             notice = t("auth.form_expired", lang)
         return _signin_page(request, lang, csrf, notice=notice)
@@ -418,7 +377,13 @@ async def signout(request: Request) -> Response:
             accounts.end_session(session, token)
 
     await run_in_threadpool(end)
-    response = RedirectResponse("/auth/signin?signed_out=1", status_code=303)
+    if request.query_params.get("account_deleted"):
+        # After deleting one's account (ui/leaving.py): the farewell, in the language the person used.
+        response = RedirectResponse("/auth/signin?account_deleted=1", status_code=303)
+        response.set_cookie(LANGUAGE_COOKIE, language_or_default(request.query_params.get("lang")),
+                            max_age=365 * 86400, path="/", samesite="lax", secure=_is_secure(request))
+    else:
+        response = RedirectResponse("/auth/signin?signed_out=1", status_code=303)
     _clear_session_cookie(response, request)
     return response
 

@@ -13,8 +13,8 @@ from starlette.routing import Route
 
 from ledpro_journal import db, references
 from ledpro_journal.config import get_settings
-from ledpro_journal.services import journal
-from ledpro_journal.web import auth, drafts
+from ledpro_journal.services import accounts, journal
+from ledpro_journal.web import accessibility, auth, calendar, drafts, reminders
 from ledpro_journal.web.headers import SecurityHeaders
 from ledpro_journal.web.unavailable import DatabaseGuard
 
@@ -33,6 +33,7 @@ async def lifespan(_app):
     configure_logging()
     await run_in_threadpool(db.migrate)
     await run_in_threadpool(_empty_old_bins)
+    await run_in_threadpool(_purge_old_records)
     await run_in_threadpool(references.load_styles)
     log.info("database ready: %s", db.get_engine().url.render_as_string(hide_password=True))
     yield
@@ -46,12 +47,23 @@ def _empty_old_bins() -> None:
         log.info("deleted %d documents that were in the bin for more than %d days", purged, journal.BIN_DAYS)
 
 
+def _purge_old_records() -> None:
+    """Sign-in attempts and ended sign-ins are kept only for a while (see the README's Backups section)."""
+    with db.session_scope() as session:
+        purged = accounts.purge_old_records(session)
+    if purged.attempts or purged.sessions:
+        log.info("deleted %d old sign-in attempts and %d ended sign-ins", purged.attempts, purged.sessions)
+
+
 def routes():
     return (
         auth.routes()
         + drafts.routes()
         # --- calendar ---
+        + calendar.routes()
         # --- reminders ---
+        + reminders.routes()
+        + accessibility.routes()
         + [Route("/home", _home, methods=["GET"])]
     )
 

@@ -11,10 +11,11 @@ from html import escape
 
 import sqlalchemy.exc
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from ledpro_journal.config import LANGUAGE_COOKIE
 from ledpro_journal.i18n import language_or_default, t
+from ledpro_journal.web.pages import html_page
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
@@ -35,16 +36,10 @@ def unavailable_response(request: Request) -> Response:
                "X-Content-Type-Options": "nosniff"}
     if request.url.path.startswith("/api/"):
         return Response(message, status_code=503, media_type="text/plain; charset=utf-8", headers=headers)
-    html = (
-        f'<!doctype html><html lang="{"nb-NO" if lang == "nb" else "en"}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta http-equiv="refresh" content="{RETRY_AFTER_SECONDS * 3}">'
-        f"<title>LEDPRO Journal</title></head><body style=\"font-family: sans-serif; max-width: 36rem; "
-        f'margin: 3rem auto; padding: 0 1rem; line-height: 1.5"><main><h1>LEDPRO Journal</h1><p>{escape(message)}</p>'
-        "</main></body></html>"
-    )
-    headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-    return HTMLResponse(html, status_code=503, headers=headers)
+    response = html_page(request, lang=lang, title="LEDPRO Journal", status=503,
+                         body=f"<h1>LEDPRO Journal</h1><p>{escape(message)}</p>")
+    response.headers.update(headers)
+    return response
 
 
 class DatabaseGuard:

@@ -12,7 +12,7 @@ import docx
 import pytest
 from sqlmodel import select
 
-from ledpro_journal.i18n import format_datetime
+from ledpro_journal.i18n import format_date, format_datetime
 from ledpro_journal.models import Cohort, ExamTemplate, Gathering, Theme
 from ledpro_journal.services import programme
 from ledpro_journal.ui.text import plain
@@ -79,7 +79,8 @@ def test_create_a_cohort_from_the_template(admin, fresh):
     picker = labelled(at.selectbox, nb("cohort.pick"))
     assert picker.value == cohort.id and picker.options == ["LEDPRO 2025"]
     assert [t.label for t in at.tabs] == [nb("cohort.tab.details"), nb("cohort.tab.themes"),
-                                          nb("cohort.tab.gatherings"), nb("exam.template.title")]
+                                          nb("cohort.tab.gatherings"), nb("exam.template.title"),
+                                          nb("cohort.tab.close")]
     table = programme_rows(at)
     assert len(table) == 6
     assert [r[nb("gathering.column.number")] for r in table] == [nb("gathering.label", number=n) for n in range(1, 7)]
@@ -381,3 +382,48 @@ def test_the_tab_shows_the_template_of_the_cohort_picked(admin, dbs):
     labelled(template_tab(at).button, REMOVE).click()
     run(at)
     assert [i.value for i in template_tab(at).info] == [nb("exam.template.none")]
+
+
+# --- ending a cohort ------------------------------------------------------------------------------------------
+
+
+def close_tab(at):
+    [tab] = [t for t in at.tabs if t.label == nb("cohort.tab.close")]
+    return tab
+
+
+def test_ending_a_cohort_says_what_goes_and_when_and_reopening_undoes_it(admin, dbs, fresh):
+    cohort = make_cohort(dbs, admin)
+    make_member(dbs, admin, cohort.id, "pia")
+    at = open_page(PAGE)
+    assert nb("cohort.close.what", participants=1, documents=0) in [m.value for m in close_tab(at).markdown]
+    box = form(at, f"close_cohort_{cohort.id}")
+    labelled(box.date_input, nb("cohort.close.date")).set_value(date(2027, 3, 1))
+    labelled(box.form_submit_button, nb("cohort.close.button")).click()
+    run(at)
+    when = plain(format_date(date(2027, 3, 1), "nb"))
+    assert toasts(at) == [nb("cohort.close.done", name=plain("LEDPRO 2024"), date=when)]
+    stored = fresh().get(Cohort, cohort.id)
+    assert stored.closed_at is not None and stored.deletion_on == date(2027, 3, 1)
+    [status] = close_tab(at).warning
+    assert status.value.endswith(nb("cohort.close.closed_status", closed="X", date=format_date(date(2027, 3, 1), "nb"))
+                                 .split("X")[1])
+
+    labelled(close_tab(at).button, nb("cohort.reopen.button")).click()
+    run(at)
+    assert toasts(at) == [nb("cohort.reopen.done", name=plain("LEDPRO 2024"))]
+    stored = fresh().get(Cohort, cohort.id)
+    assert (stored.closed_at, stored.deletion_on) == (None, None)
+
+
+def test_a_purged_cohort_says_so_and_offers_nothing(admin, dbs):
+    cohort = make_cohort(dbs, admin)
+    programme.close_cohort(admin, session=dbs, cohort_id=cohort.id, deletion_on=date(2026, 1, 1),
+                           today=date(2026, 1, 1))
+    programme.purge_due_cohorts(dbs, today=date(2026, 1, 1))
+    dbs.commit()
+    at = open_page(PAGE)
+    tab = close_tab(at)
+    assert [i.value.split(" ")[0] for i in tab.info] == [nb("cohort.close.purged_status", date="").split(" ")[0]]
+    assert not [f for f in at.form if f.proto.form.form_id == f"close_cohort_{cohort.id}"]
+    assert nb("cohort.reopen.button") not in [b.label for b in tab.button]

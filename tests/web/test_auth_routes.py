@@ -167,7 +167,7 @@ def test_sign_in_pages_switch_to_english_and_back(client, admin):
     response = client.get("/auth/language?lang=en&next=/auth/signin")
     assert response.headers["location"] == "/auth/signin"
     page = client.get("/auth/signin")
-    assert "Sign in" in page.text and '<html lang="en">' in page.text
+    assert "Sign in" in page.text and '<html lang="en-GB">' in page.text
     assert client.get("/auth/language?lang=en&next=https://evil.example").headers["location"] == "/auth/signin"
     client.get("/auth/language?lang=nb&next=/auth/signin")
     assert "Logg inn" in client.get("/auth/signin").text
