@@ -727,6 +727,7 @@ MESSAGES: dict[str, str] = {
     'exam.template.too_complex': 'The template is too large or too complex to use (at most 4 MB of XML per part). Save a simpler template in Word, without sample text.',
     'exam.template.unsafe_xml': 'The template contains XML definitions (a DTD or entities) that Word documents do not have. Save the template again in Word as .docx or .dotx.',
     'cli.no_such_user': 'No user with that username.',
+    'cli.database_unreachable': 'Cannot reach the database {url}: {reason}. Check LEDPRO_DATABASE_URL and that the database server is running.',
     # --- overview ---
     'nav.overview': 'My overview',
     'nav.cohort_overview': 'Cohort overview',

@@ -726,6 +726,7 @@ MESSAGES: dict[str, str] = {
     'exam.template.too_complex': 'Malen er for stor eller for sammensatt til å brukes (høyst 4 MB XML per del). Lagre en enklere mal i Word, uten eksempeltekst.',
     'exam.template.unsafe_xml': 'Malen inneholder XML-definisjoner (DTD eller entiteter) som Word-dokumenter ikke har. Lagre malen på nytt i Word som .docx eller .dotx.',
     'cli.no_such_user': 'Ingen bruker med det brukernavnet.',
+    'cli.database_unreachable': 'Kommer ikke fram til databasen {url}: {reason}. Sjekk LEDPRO_DATABASE_URL og at databaseserveren kjører.',
     # --- overview ---
     'nav.overview': 'Min oversikt',
     'nav.cohort_overview': 'Kulloversikt',
