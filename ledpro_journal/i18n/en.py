@@ -1054,6 +1054,7 @@ MESSAGES: dict[str, str] = {
     'cli.purge.done': 'Deleted {attempts} sign-in attempts older than {attempt_days} days and {sessions} ended sign-ins older than {session_days} days.',
     # --- accessibility ---
     'a11y.footer_link': 'Accessibility statement',
+    'a11y.skip_to_content': 'Skip to main content',
     'a11y.title': 'Accessibility statement for LEDPRO Journal',
     'a11y.lead': 'LEDPRO Journal is meant to be usable by everyone, including with a screen reader, magnification or a keyboard alone. This page says what we test, what we know is not good enough yet, and how to report a problem.',
     'a11y.standard.title': 'The requirements we follow',

@@ -1050,6 +1050,7 @@ MESSAGES: dict[str, str] = {
     'cli.purge.done': 'Slettet {attempts} innloggingsforsøk eldre enn {attempt_days} dager og {sessions} avsluttede innlogginger eldre enn {session_days} dager.',
     # --- accessibility ---
     'a11y.footer_link': 'Tilgjengelighetserklæring',
+    'a11y.skip_to_content': 'Hopp til hovedinnholdet',
     'a11y.title': 'Tilgjengelighetserklæring for LEDPRO Journal',
     'a11y.lead': 'LEDPRO Journal skal kunne brukes av alle, også med skjermleser, forstørrelse eller bare tastatur. Her står hva vi tester, hva vi vet ikke er godt nok ennå, og hvordan du melder fra om problemer.',
     'a11y.standard.title': 'Kravene vi følger',

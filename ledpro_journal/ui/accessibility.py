@@ -5,6 +5,7 @@
 - The sidebar's navigation: Streamlit puts each section (a header and its links) in a <div> straight inside
   a <ul>, which is not a list a screen reader can announce (1.3.1). The sections become named groups of
   links instead.
+- Streamlit's "Skip to main content" link (the first stop of the Tab key) speaks the user's language.
 - The file field's button, whose English word our CSS replaces (ui.widgets.file_field), gets our word as its
   accessible name (4.1.2).
 - Captions and other faded text: Streamlit draws them at 60 % opacity, under the 4.5:1 contrast that
@@ -58,6 +59,9 @@ _SCRIPT = """
         });
       });
     });
+    document.querySelectorAll('[data-testid="stSkipToContent"]').forEach(function (skip) {
+      if (skip.textContent !== c.skip) skip.textContent = c.skip;
+    });
     document.querySelectorAll('[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]')
       .forEach(function (button) { if (button.getAttribute('aria-label') !== c.upload) button.setAttribute('aria-label', c.upload); });
   }
@@ -77,6 +81,6 @@ _SCRIPT = """
 
 def put_right() -> None:
     """On every run, before the page draws: the page's language and the fixes above."""
-    settings = {"lang": language_tag(lang()), "upload": tr("upload.choose_file")}
+    settings = {"lang": language_tag(lang()), "upload": tr("upload.choose_file"), "skip": tr("a11y.skip_to_content")}
     st.html(_STYLE)
     st.html(_SCRIPT % json.dumps(settings).replace("<", "\\u003c"), unsafe_allow_javascript=True)
