@@ -73,6 +73,6 @@ nav.alt { margin-top:1.25rem; display:flex; justify-content:space-between; flex-
 a { color: var(--accent); }
 main.wide { max-width: 46rem; }
 main.wide h2 { font-size: 1.2rem; margin: 1.5rem 0 .4rem; }
-footer { max-width: 26rem; margin: 0 auto 2rem; padding: 0 1.75rem; font-size: .95rem; }
+footer { margin: 0 auto 2rem; padding: 0 1.75rem; font-size: .95rem; text-align: center; }
 a:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 """  # noqa: E501 - the style sheet is sent as written; wrapping it would change the string
