@@ -22,9 +22,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-
 from ledpro_journal import backups, db
 from ledpro_journal.config import get_settings
 from ledpro_journal.i18n import format_number, t, today_in_oslo
@@ -45,31 +42,15 @@ def _explain(error: Invalid) -> str:
     return "\n".join(f"{field}: {t(key, None, **params)}" for field, (key, params) in error.errors.items())
 
 
-EXIT_DATABASE_UNREACHABLE = 3
-# A server that does not answer or refuses us, an address that cannot be parsed, a driver not installed.
-DATABASE_UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.ArgumentError,
-                        sa.exc.NoSuchModuleError, ImportError)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Runs one command. A database that cannot be reached (wrong address, server down, no such database)
     is one line on stderr and exit status 3, whatever the command: operators read it in a terminal or in
     cron's mail, where a traceback hides the reason."""
     try:
         return _run(argv)
-    except DATABASE_UNREACHABLE as error:
-        print(database_unreachable(error), file=sys.stderr)
-        return EXIT_DATABASE_UNREACHABLE
-
-
-def database_unreachable(error: Exception) -> str:
-    url = get_settings().database_url
-    try:
-        shown = make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        shown = url.split("@")[-1]  # never the password of an address we cannot even parse
-    reason = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return t("cli.database_unreachable", url=shown, reason=reason[0] if reason else type(error).__name__)
+    except db.DATABASE_UNREACHABLE as error:
+        print(db.database_unreachable(error), file=sys.stderr)
+        return db.EXIT_DATABASE_UNREACHABLE
 
 
 def _run(argv: list[str] | None) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from ledpro_journal.config import PROJECT_ROOT, get_settings
+from ledpro_journal.i18n import t
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 # Any fixed number: it names the PostgreSQL advisory lock that lets only one app server migrate at a time.
@@ -225,3 +226,20 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+EXIT_DATABASE_UNREACHABLE = 3
+# A server that does not answer or refuses us, an address that cannot be parsed, a driver not installed.
+DATABASE_UNREACHABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.ArgumentError,
+                        sa.exc.NoSuchModuleError, ImportError)
+
+
+def database_unreachable(error: Exception) -> str:
+    """One line for an operator: which database (never its password) and the driver's own reason."""
+    url = get_settings().database_url
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        shown = url.split("@")[-1]  # never the password of an address we cannot even parse
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return t("cli.database_unreachable", url=shown, reason=reason[0] if reason else type(error).__name__)

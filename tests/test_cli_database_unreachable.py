@@ -41,3 +41,18 @@ def test_an_unreachable_database_is_one_line_and_exit_status_3(url, says):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Kommer ikke fram til databasen") and says in lines[0]
     assert "Traceback" not in result.stderr and "hemmelig" not in result.stderr
+
+
+def test_the_app_server_started_without_its_database_says_why_in_one_line_and_stops():
+    env = {**os.environ, "LEDPRO_DATABASE_URL": f"postgresql://ledpro:hemmelig@127.0.0.1:{closed_port()}/ledpro"}
+    result = subprocess.run(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(closed_port()),
+         "--server.headless", "true"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 3
+    assert "Traceback" not in output and "hemmelig" not in output
+    said = [line for line in output.splitlines() if "Kommer ikke fram til databasen" in line]
+    assert len(said) == 1 and "Connection refused" in said[0]

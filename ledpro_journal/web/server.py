@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
@@ -31,7 +32,14 @@ def configure_logging() -> None:
 @asynccontextmanager
 async def lifespan(_app):
     configure_logging()
-    await run_in_threadpool(db.migrate)
+    try:
+        await run_in_threadpool(db.migrate)
+    except db.DATABASE_UNREACHABLE as error:
+        # One line, not a traceback: the server cannot serve anyone without its database. Starlette prints
+        # the traceback of anything raised here, SystemExit included, so the process ends itself.
+        log.critical(db.database_unreachable(error))
+        logging.shutdown()
+        os._exit(db.EXIT_DATABASE_UNREACHABLE)
     await run_in_threadpool(_empty_old_bins)
     await run_in_threadpool(_purge_old_records)
     await run_in_threadpool(references.load_styles)
