@@ -560,3 +560,29 @@ class SentReminder(SQLModel, table=True):
     reminder_key: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))
     claimed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+# --- audit trail ---------------------------------------------------------------------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    """Something that happened to an account or was done by an administrator: who, what, when. `details`
+    holds identifiers and plain facts (a document's kind, an audience, a group's name), never what anyone
+    wrote: see services/audit.py."""
+
+    __tablename__ = "audit_events"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(index=True))
+    actor_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+        description="who did it; empty for a scheduled run (the bin emptied after 30 days)",
+    )
+    subject_user_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
+        description="whose trail it belongs to; empty for administrative events about no one person",
+    )
+    kind: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    details: dict = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    administrative: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, index=True))

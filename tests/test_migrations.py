@@ -319,3 +319,30 @@ def test_upgrading_from_the_names_release_keeps_everyone_and_everything_hanging_
         assert session.exec(select(models.CohortMembership)).one().user_id == 1
         assert session.exec(select(models.ReminderPreference)).all() == []
         assert session.exec(select(models.CalendarFeed)).all() == []
+
+
+def test_upgrading_from_the_leaving_release_keeps_everything_and_starts_an_empty_audit_trail(empty_engine):
+    """0007 was the schema of the release with closing cohorts and leaving. 0008 only adds the audit trail's
+    table: every account, cohort and note comes through, the trail starts empty, and the first act recorded
+    in it is kept with its actor and subject."""
+    from ledpro_journal.services import audit, journal
+
+    db.migrate(empty_engine, "0007")
+    with empty_engine.begin() as connection:  # rows as the 0007 release wrote them, without today's models
+        _a_participant_with_a_note(connection, "ola", "Møtet", "Per tok ordet.")
+        connection.execute(sa.text("UPDATE users SET email = 'ola@example.no' WHERE id = 1"))
+        connection.execute(sa.text("UPDATE cohorts SET closed_at = '2026-06-01 00:00:00', deletion_on = '2026-12-01'"
+                                   " WHERE id = 1"))
+    _ids_after_the_seeded_rows(empty_engine, "users", "cohorts", "cohort_memberships", "documents")
+    db.migrate(empty_engine)
+    assert schema_differences(empty_engine) == []
+    with Session(empty_engine, expire_on_commit=False) as session:
+        ola = session.get(User, 1)
+        assert ola.email == "ola@example.no"
+        assert session.get(models.Cohort, 1).closed_at is not None
+        assert journal.get_document(ola, session=session, document_id=1).fields["free_text"] == "Per tok ordet."
+        assert session.exec(select(models.AuditEvent)).all() == []
+        audit.record(session, actor=ola, kind="export.downloaded", subject=ola, count=1)
+        session.commit()
+        assert [(e.kind, e.actor_id, e.subject_id) for e in audit.my_events(ola, session)] == [
+            ("export.downloaded", 1, 1)]

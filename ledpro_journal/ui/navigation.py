@@ -38,6 +38,7 @@ _ADMIN = [
     ("pages/admin_groups.py", "nav.admin_groups", ":material/groups:", {Role.ADMIN}),
     ("pages/admin_invites.py", "nav.admin_invites", ":material/key:", {Role.ADMIN}),
     ("pages/admin_users.py", "nav.admin_users", ":material/manage_accounts:", {Role.ADMIN}),
+    ("pages/admin_audit.py", "nav.admin_audit", ":material/history:", {Role.ADMIN}),
 ]
 _ME = [("pages/account.py", "nav.account", ":material/person:", None)]
 _HIDDEN = [
