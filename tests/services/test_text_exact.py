@@ -14,28 +14,7 @@ from ledpro_journal.models import DocumentKind
 from ledpro_journal.services import journal
 from ledpro_journal.services.journal import Filters, count_words
 from tests.helpers import make_admin, make_cohort, make_member
-
-# Every Unicode character Python can encode to UTF-8: surrogates (category Cs) are the only ones left out.
-ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
-
-EXAMPLES = {
-    "long_note": ("Dette er en lang refleksjon om møtet. " * 5300)[:200_000],
-    "ampersand": "&",
-    "script_tag": "<script>alert('x')</script>",
-    "html_entities": "&amp; &lt;b&gt; &#x27; <b>fet</b>",
-    "markdown_image": "![x](http://example.com/x.png)",
-    "markdown": "# Overskrift\n\n* punkt\n* **fet** _kursiv_ `kode`\n\n> sitat",
-    "crlf_and_tabs": "Linje 1\r\nLinje 2\r\n\tInnrykk\t\tto tab\r\rbare CR\n",
-    "norwegian": "Æ Ø Å æ ø å – «sitat» … §",
-    "arabic_hebrew": "مرحبا بالعالم שלום עולם \u200f\u202eRTL override\u202c",
-    "emoji": "👩🏽‍💼 leder 🇳🇴 ❤️ 👍🏿 𝄞",
-    "control_chars": "\x00nul\x01\x07\x1b[31m\x7f\u0085\u2028\u2029slutt\x00",
-    "only_whitespace": "   \n\t  ",
-    "json_like": '{"title": "x", "fields": [1, 2]}\\"\\u0000',
-    "sql_like": "'; DROP TABLE documents; -- %_\\",
-    "zero_width_and_combining": "e\u0301 a\u030a \u200b\u200c\u200d\ufeff",
-    "noncharacters": "\ufffe\uffff\U0010ffff\U000e0001",
-}
+from tests.hostile_text import ANY_TEXT, EXAMPLES
 
 
 def _people(session: Session):
