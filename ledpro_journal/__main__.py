@@ -193,7 +193,8 @@ def _purge_old_records() -> int:
     with db.session_scope() as session:
         purged = accounts.purge_old_records(session)
     print(t("cli.purge.done", attempts=purged.attempts, attempt_days=settings.login_records_days,
-            sessions=purged.sessions, session_days=settings.ended_sessions_days))
+            sessions=purged.sessions, session_days=settings.ended_sessions_days, events=purged.audit_events,
+            event_days=settings.audit_days))
     return 0
 
 

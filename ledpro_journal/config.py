@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         description="A sign-in that ended (signed out, expired or unused too long) is deleted, with its "
         "browser description, this many days after it ended.",
     )
+    audit_days: int = Field(
+        default=730, ge=1,
+        description="Audit trail events (sharing, deleting, exports, new sign-in places, administrative changes) "
+        "are deleted after this many days.",
+    )
 
 
 @lru_cache

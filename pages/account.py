@@ -5,6 +5,7 @@ import streamlit as st
 from ledpro_journal.i18n import LANGUAGES
 from ledpro_journal.models import Role
 from ledpro_journal.services import accounts, programme
+from ledpro_journal.ui.audit import my_events_section
 from ledpro_journal.ui.calendar import calendar_section
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
 from ledpro_journal.ui.leaving import delete_account_section
@@ -126,6 +127,9 @@ reminders_section(viewer)
 
 # --- my data: export and import ---
 my_data_section(viewer)
+
+# --- audit trail ---
+my_events_section(viewer)
 
 # --- leaving ---
 delete_account_section(viewer)

@@ -28,7 +28,9 @@ with st.expander(tr("cohort.new"), expanded=not cohorts, icon=":material/add:"):
         name = st.text_input(tr("cohort.name"), placeholder="LEDPRO 2025", max_chars=120)
         field_error(NEW, "name")
         institution = st.text_input(tr("cohort.institution"), value="Høgskolen i Innlandet", max_chars=200)
+        field_error(NEW, "institution")
         place = st.text_input(tr("cohort.place"), value="Wood Hotel, Brumunddal", max_chars=200)
+        field_error(NEW, "place")
         from_template = st.checkbox(tr("cohort.from_template"), value=True, help=tr("cohort.from_template_help"))
         if st.form_submit_button(tr("cohort.create"), type="primary"):
             outcome = run_action(
@@ -74,7 +76,9 @@ with details_tab:
         new_name = st.text_input(tr("cohort.name"), value=cohort.name, max_chars=120)
         field_error(DETAILS, "name")
         new_institution = st.text_input(tr("cohort.institution"), value=cohort.institution, max_chars=200)
+        field_error(DETAILS, "institution")
         new_place = st.text_input(tr("cohort.place"), value=cohort.place, max_chars=200)
+        field_error(DETAILS, "place")
         if st.form_submit_button(tr("action.save"), type="primary"):
             outcome = run_action(
                 lambda session: programme.update_cohort(
@@ -178,6 +182,8 @@ def gathering_fields(prefix: str, errors_key: str, gathering=None):
         tr("gathering.place"), value=gathering.place if gathering else cohort.place, max_chars=200,
         key=f"{prefix}_place",
     )
+    with place_col:
+        field_error(errors_key, "place")
     current_theme = gathering.theme_id if gathering else None
     theme_id = theme_col.selectbox(
         tr("gathering.theme"), theme_ids,

@@ -456,8 +456,8 @@ def test_purge_old_records_for_a_daily_timer(sqlite_url):
     old_sign_in_records(sqlite_url)
     result = run_cli(sqlite_url, "purge-old-records")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ("Slettet 1 innloggingsforsøk eldre enn 90 dager og 1 avsluttede innlogginger"
-                                     " eldre enn 90 dager.")
+    assert result.stdout.strip() == ("Slettet 1 innloggingsforsøk eldre enn 90 dager, 1 avsluttede innlogginger"
+                                     " eldre enn 90 dager og 0 hendelser i hendelsesloggen eldre enn 730 dager.")
     assert records_left(sqlite_url) == (1, 1)
 
 

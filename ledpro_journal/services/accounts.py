@@ -28,7 +28,7 @@ from ledpro_journal.models import (
     User,
     utcnow,
 )
-from ledpro_journal.services import permissions
+from ledpro_journal.services import audit, permissions, plain_text
 from ledpro_journal.services.common_passwords import COMMON_PASSWORDS
 from ledpro_journal.services.errors import (
     Conflict,
@@ -79,6 +79,8 @@ def _check_display_name(problems: Problems, display_name: str) -> str:
         problems.add("display_name", "field.required")
     elif len(display_name) > 120:
         problems.add("display_name", "field.too_long", max=120)
+    elif plain_text.has_control_or_surrogate(display_name):
+        problems.add("display_name", plain_text.INVALID_CHARACTERS)
     return display_name
 
 
@@ -319,9 +321,12 @@ def authenticate(session: Session, *, username: str, password: str, address: str
     return check_password(session, attempt_id=attempt_id, username=username, password=password)
 
 
-def start_session(session: Session, user: User, *, user_agent: str = "") -> str:
-    """Creates the server-side session and returns the token for the cookie (only its hash is stored)."""
+def start_session(session: Session, user: User, *, user_agent: str = "", address: str | None = None) -> str:
+    """Creates the server-side session and returns the token for the cookie (only its hash is stored).
+    `address`: given when signing in with a password, so that a sign-in from a new place is recorded."""
     settings = get_settings()
+    if address is not None:
+        audit.note_sign_in(session, user, user_agent=user_agent, address=address)
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -537,7 +542,8 @@ def set_user_active(actor: User, *, session: Session, user_id: int, active: bool
     session.add(user)
     if not active:
         end_other_sessions(session, user.id, keep_token=None)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.user.reactivated" if active else "admin.user.deactivated",
+                 subject=user, administrative=True, role=str(user.role))
     return user
 
 
@@ -551,7 +557,8 @@ def admin_reset_password(actor: User, *, session: Session, user_id: int) -> str:
     _set_password(user, temporary)
     session.add(user)
     end_other_sessions(session, user.id, keep_token=None)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.user.password_reset", subject=user, administrative=True,
+                 role=str(user.role))
     return temporary
 
 
@@ -562,11 +569,13 @@ def admin_reset_password(actor: User, *, session: Session, user_id: int) -> str:
 class PurgedRecords:
     attempts: int
     sessions: int
+    audit_events: int = 0
 
 
 def purge_old_records(session: Session, *, now: datetime | None = None) -> PurgedRecords:
     """Deletes sign-in attempts older than `login_records_days` and sign-ins that ended (signed out, expired,
-    or unused past the idle limit) more than `ended_sessions_days` ago. For the server's start and a daily timer.
+    or unused past the idle limit) more than `ended_sessions_days` ago, and audit events older than `audit_days`.
+    For the server's start and a daily timer.
 
     Attempts are never deleted inside the throttle's window, whatever the setting: sign_in_throttle counts them.
     """
@@ -587,4 +596,5 @@ def purge_old_records(session: Session, *, now: datetime | None = None) -> Purge
             )
         )
     )
-    return PurgedRecords(attempts=attempts.rowcount, sessions=sessions.rowcount)
+    return PurgedRecords(attempts=attempts.rowcount, sessions=sessions.rowcount,
+                         audit_events=audit.purge_old_events(session, now=now))

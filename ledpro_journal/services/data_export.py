@@ -54,7 +54,7 @@ from ledpro_journal.models import (
     User,
     utcnow,
 )
-from ledpro_journal.services import permissions
+from ledpro_journal.services import audit, permissions
 from ledpro_journal.services.journal import _written
 from ledpro_journal.templates import TEMPLATES, TITLE
 
@@ -669,11 +669,18 @@ def _local(stamp: str) -> str:
     return datetime.fromisoformat(stamp).astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
 
 
+def _csv_text(text: str) -> str:
+    """A spreadsheet opening the CSV takes text starting with = + - @ (or a tab or CR before them) as a
+    formula, which can fetch from other hosts or run programs; a leading apostrophe is its sign for "text"."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
 def _csv(rows: list[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in row])
+        writer.writerow([_csv_text(v) if isinstance(v, str) else v for v in row])
     # With a byte-order mark, Excel reads the file as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -743,4 +750,5 @@ def build_export(
             info.external_attr = 0o644 << 16
             archive.writestr(info, content)
     filename = f"ledpro-{actor.username}-{stamp.date().isoformat()}.zip"
+    audit.record(session, actor=actor, kind="export.downloaded", subject=actor, count=len(data["documents"]))
     return ExportFile(out.getvalue(), filename)

@@ -46,7 +46,7 @@ from ledpro_journal.models import (
     Theme,
     User,
 )
-from ledpro_journal.services import accounts, exam, literature, name_replacements, permissions
+from ledpro_journal.services import accounts, audit, exam, literature, name_replacements, permissions
 from ledpro_journal.services.data_export import FORMAT, FORMAT_VERSION, JSON_NAME
 from ledpro_journal.services.errors import Conflict, Invalid
 from ledpro_journal.services.journal import MAX_FIELD_LENGTH, _derive, _written
@@ -558,7 +558,7 @@ def import_export(actor: User, *, session: Session, content: bytes) -> ImportRes
     known = set(name_replacements.replacements_of(session, [actor.id]).get(actor.id, {}))
     session.add_all(NameReplacement(owner_id=actor.id, name=name, replacement=replacement)
                     for name, replacement in dict(export.name_replacements).items() if name not in known)
-    session.flush()
+    audit.record(session, actor=actor, kind="import.done", subject=actor, count=len(export.documents))
     result.counts = dict(result.counts)
     return result
 

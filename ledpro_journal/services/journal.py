@@ -32,7 +32,7 @@ from ledpro_journal.models import (
     User,
     utcnow,
 )
-from ledpro_journal.services import permissions
+from ledpro_journal.services import audit, permissions
 from ledpro_journal.services.errors import Conflict, Invalid, NotFound
 from ledpro_journal.templates import (
     DEFAULT_TEMPLATE,
@@ -450,7 +450,8 @@ def delete_document(actor: User, *, session: Session, document_id: int) -> None:
             .where(Document.deleted_at.is_(None))
             .values(deleted_at=now)
         )
-    session.flush()
+    audit.record(session, actor=actor, kind="document.deleted", subject=actor, document_id=document.id,
+                 document_kind=str(document.kind))
 
 
 def restore_document(actor: User, *, session: Session, document_id: int) -> Document:
@@ -479,6 +480,9 @@ def _purge_expired(session: Session, now: datetime | None, owner_id: int | None)
     expired = sa.and_(Document.deleted_at.is_not(None), Document.deleted_at < limit)
     if owner_id is not None:
         expired = sa.and_(expired, Document.owner_id == owner_id)
+    per_owner = session.exec(select(Document.owner_id, func.count()).where(expired).group_by(Document.owner_id)).all()
+    for owner, count in per_owner:
+        audit.record(session, actor=None, kind="document.purged", subject=owner, count=count)
     erase_shared_text(session, select(Document.id).where(expired))
     return session.execute(sa.delete(Document).where(expired)).rowcount
 

@@ -34,7 +34,7 @@ from ledpro_journal.models import (
     User,
     utcnow,
 )
-from ledpro_journal.services import journal, permissions
+from ledpro_journal.services import audit, journal, permissions
 from ledpro_journal.services.accounts import normalise_username
 from ledpro_journal.services.errors import Conflict, Invalid
 
@@ -87,6 +87,9 @@ def delete_account(user: User, session: Session, confirm_username: str) -> None:
         if not other_admins:
             raise Conflict("leaving.last_admin")
     erase_person(session, account)
+    # The person's own trail goes with them; administrators keep the fact, with no name (and no subject).
+    audit.forget_person(session, account.id)
+    audit.record(session, actor=None, kind="account.deleted", administrative=True, role=str(account.role))
     now = utcnow()
     account.username = tombstone_username(account.id)
     account.display_name = ""

@@ -14,7 +14,7 @@ from sqlmodel import Session, func, select
 
 from ledpro_journal import references as bib
 from ledpro_journal.models import Document, DocumentKind, NoteCitation, Reference, User, utcnow
-from ledpro_journal.services import permissions
+from ledpro_journal.services import permissions, plain_text
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
 
 MAX_PAGES_LENGTH = 40
@@ -34,6 +34,10 @@ def _checked(kind: str, data: dict) -> dict:
         raise Invalid.one("kind", "field.invalid_choice")
     cleaned = bib.clean(kind, data)
     problems = bib.validate(kind, cleaned)
+    # The cleaning keeps one line without control characters; a lone surrogate would still break the sort key.
+    for field, value in cleaned.items():
+        if plain_text.has_lone_surrogate(value):
+            problems.setdefault(field, plain_text.INVALID_CHARACTERS)
     if problems:
         raise Invalid({field: (key, {}) for field, key in problems.items()})
     return cleaned

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from ledpro_journal.models import NameReplacement, User, utcnow
-from ledpro_journal.services import literature, permissions
+from ledpro_journal.services import literature, permissions, plain_text
 from ledpro_journal.services.errors import Problems
 from ledpro_journal.services.names import count_occurrences, find_names
 
@@ -47,6 +47,8 @@ def _check(problems: Problems, field: str, value: str, maximum: int) -> None:
         problems.add(field, "field.required")
     elif len(value) > maximum:
         problems.add(field, "field.too_long", max=maximum)
+    elif plain_text.has_control_or_surrogate(value):
+        problems.add(field, plain_text.INVALID_CHARACTERS)
 
 
 def _upsert(session: Session, owner: User, name: str, replacement: str) -> NameReplacement:

@@ -10,7 +10,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ledpro_journal.models import Audience, Cohort, CohortMembership, Document, Role, Share, SharedVersion, User
+from ledpro_journal.models import (
+    Audience,
+    AuditEvent,
+    Cohort,
+    CohortMembership,
+    Document,
+    Role,
+    Share,
+    SharedVersion,
+    User,
+)
 from ledpro_journal.services.errors import NotAllowed, NotFound
 
 
@@ -305,3 +315,20 @@ def ensure_own_name_replacement(actor: User | None, replacement) -> User:
     if replacement is None or replacement.owner_id != actor.id:
         raise NotFound()
     return actor
+
+
+def ensure_active(actor: User | None) -> User:
+    """Anyone signed in with an active account (their own account's trail)."""
+    return _active(actor)
+
+
+def own_audit_events(actor: User):
+    """A person's audit trail, as a filter on audit events: the events about them (what they did, and what an
+    administrator did to their account). Never anyone else's."""
+    return AuditEvent.subject_user_id == actor.id
+
+
+def administrative_audit_events():
+    """What administrators read in the event log (after `ensure_admin`): administrative events only. A
+    participant's own acts (sharing, deleting, exporting, signing in) are theirs, not the administrators'."""
+    return AuditEvent.administrative.is_(True)

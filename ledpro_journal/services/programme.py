@@ -27,7 +27,7 @@ from ledpro_journal.models import (
     User,
     utcnow,
 )
-from ledpro_journal.services import leaving, permissions
+from ledpro_journal.services import audit, leaving, permissions, plain_text
 from ledpro_journal.services.errors import (
     Conflict,
     Invalid,
@@ -62,8 +62,9 @@ LEDPRO_2024 = {
 }
 
 
-def _clean(text: str | None, *, limit: int) -> str:
-    return " ".join((text or "").split())[:limit]
+def _clean(text: str | None, *, limit: int, field: str = "name") -> str:
+    # Refused when too long or unstorable (plain_text), never cut short without a word.
+    return plain_text.one_line(text, field=field, limit=limit, required=False)
 
 
 def _get(session: Session, model, object_id: int | None):
@@ -89,7 +90,8 @@ def _check_cohort_fields(session: Session, name: str, cohort_id: int | None) -> 
     if not name:
         problems.add("name", "field.required")
     else:
-        clash = select(Cohort.id).where(func.lower(Cohort.name) == name.lower())
+        # SQLite's lower() leaves Æ, Ø and Å as they are: the exact name is compared as well.
+        clash = select(Cohort.id).where(sa.or_(Cohort.name == name, func.lower(Cohort.name) == name.lower()))
         if cohort_id is not None:
             clash = clash.where(Cohort.id != cohort_id)
         if session.exec(clash).first() is not None:
@@ -110,7 +112,8 @@ def create_cohort(
     permissions.ensure_admin(actor)
     name = _clean(name, limit=120)
     _check_cohort_fields(session, name, None).raise_if_any()
-    cohort = Cohort(name=name, institution=_clean(institution, limit=200), place=_clean(place, limit=200))
+    cohort = Cohort(name=name, institution=_clean(institution, limit=200, field="institution"),
+                    place=_clean(place, limit=200, field="place"))
     session.add(cohort)
     session.flush()
     if from_ledpro_2024:
@@ -132,6 +135,8 @@ def create_cohort(
                 )
             )
         session.flush()
+    audit.record(session, actor=actor, kind="admin.cohort.created", administrative=True, cohort_id=cohort.id,
+                 cohort=cohort.name)
     return cohort
 
 
@@ -141,12 +146,15 @@ def update_cohort(
     permissions.ensure_admin(actor)
     cohort = _get(session, Cohort, cohort_id)
     name = _clean(name, limit=120)
+    institution = _clean(institution, limit=200, field="institution")
+    place = _clean(place, limit=200, field="place")
     _check_cohort_fields(session, name, cohort_id).raise_if_any()
     cohort.name = name
-    cohort.institution = _clean(institution, limit=200)
-    cohort.place = _clean(place, limit=200)
+    cohort.institution = institution
+    cohort.place = place
     session.add(cohort)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.cohort.changed", administrative=True, cohort_id=cohort.id,
+                 cohort=cohort.name)
     return cohort
 
 
@@ -161,6 +169,8 @@ def delete_cohort(actor: User, *, session: Session, cohort_id: int) -> None:
         raise Conflict("cohort.not_empty", count=members)
     session.delete(cohort)
     session.flush()
+    audit.record(session, actor=actor, kind="admin.cohort.deleted", administrative=True, cohort_id=cohort_id,
+                 cohort=cohort.name)
 
 
 # --- themes ------------------------------------------------------------------------------------------
@@ -177,7 +187,10 @@ def _check_unique_name(
     """Themes and groups: a name is required and unique within the cohort, whatever its capitals."""
     if not name:
         raise Invalid.one("name", "field.required")
-    clash = select(model.id).where(model.cohort_id == cohort_id).where(func.lower(model.name) == name.lower())
+    # SQLite's lower() leaves Æ, Ø and Å as they are: the exact name is compared as well (else the unique key
+    # would fail as an error page).
+    same = sa.or_(model.name == name, func.lower(model.name) == name.lower())
+    clash = select(model.id).where(model.cohort_id == cohort_id).where(same)
     if own_id is not None:
         clash = clash.where(model.id != own_id)
     if session.exec(clash).first() is not None:
@@ -298,11 +311,13 @@ def add_gathering(
         number=number,
         start_date=start_date,
         end_date=end_date,
-        place=_clean(place, limit=200),
+        place=_clean(place, limit=200, field="place"),
         theme_id=theme_id,
     )
     session.add(gathering)
     session.flush()
+    audit.record(session, actor=actor, kind="admin.gathering.created", administrative=True, cohort_id=cohort_id,
+                 gathering_id=gathering.id, number=number)
     return gathering
 
 
@@ -319,6 +334,7 @@ def update_gathering(
 ) -> Gathering:
     permissions.ensure_admin(actor)
     gathering = _get(session, Gathering, gathering_id)
+    place = _clean(place, limit=200, field="place")
     _check_gathering(
         session,
         cohort_id=gathering.cohort_id,
@@ -331,17 +347,21 @@ def update_gathering(
     gathering.number = number
     gathering.start_date = start_date
     gathering.end_date = end_date
-    gathering.place = _clean(place, limit=200)
+    gathering.place = place
     gathering.theme_id = theme_id
     session.add(gathering)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.gathering.changed", administrative=True,
+                 cohort_id=gathering.cohort_id, gathering_id=gathering.id, number=number)
     return gathering
 
 
 def delete_gathering(actor: User, *, session: Session, gathering_id: int) -> None:
     permissions.ensure_admin(actor)
-    session.delete(_get(session, Gathering, gathering_id))
+    gathering = _get(session, Gathering, gathering_id)
+    session.delete(gathering)
     session.flush()
+    audit.record(session, actor=actor, kind="admin.gathering.deleted", administrative=True,
+                 cohort_id=gathering.cohort_id, gathering_id=gathering_id, number=gathering.number)
 
 
 # --- the institution's Word template for the cohort's exam drafts ------------------------------------------
@@ -364,7 +384,8 @@ def set_exam_template(actor: User, *, session: Session, cohort_id: int, filename
     template.content = content
     template.uploaded_at = utcnow()
     session.add(template)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.template.uploaded", administrative=True, cohort_id=cohort_id,
+                 filename=template.filename)
     return template
 
 
@@ -374,6 +395,8 @@ def remove_exam_template(actor: User, *, session: Session, cohort_id: int) -> No
     if template is not None:
         session.delete(template)
         session.flush()
+        audit.record(session, actor=actor, kind="admin.template.removed", administrative=True, cohort_id=cohort_id,
+                     filename=template.filename)
 
 
 # --- reflection groups and memberships -------------------------------------------------------------------
@@ -398,6 +421,8 @@ def create_group(actor: User, *, session: Session, cohort_id: int, name: str) ->
     group = ReflectionGroup(cohort_id=cohort_id, name=name)
     session.add(group)
     session.flush()
+    audit.record(session, actor=actor, kind="admin.group.created", administrative=True, cohort_id=cohort_id,
+                 group_id=group.id, group=group.name)
     return group
 
 
@@ -410,7 +435,8 @@ def rename_group(actor: User, *, session: Session, group_id: int, name: str) -> 
     )
     group.name = name
     session.add(group)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.group.renamed", administrative=True, cohort_id=group.cohort_id,
+                 group_id=group.id, group=group.name)
     return group
 
 
@@ -424,6 +450,8 @@ def delete_group(actor: User, *, session: Session, group_id: int) -> None:
     session.execute(sa.update(InviteCode).where(InviteCode.group_id == group_id).values(group_id=None))
     session.delete(group)
     session.flush()
+    audit.record(session, actor=actor, kind="admin.group.deleted", administrative=True, cohort_id=group.cohort_id,
+                 group_id=group_id, group=group.name)
 
 
 @dataclass(frozen=True)
@@ -465,7 +493,9 @@ def move_to_group(actor: User, *, session: Session, membership_id: int, group_id
             raise Invalid.one("group_id", "field.invalid_choice")
     membership.group_id = group_id
     session.add(membership)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.member.moved", subject=membership.user_id, administrative=True,
+                 cohort_id=membership.cohort_id, membership_id=membership.id, group_id=group_id,
+                 group=group.name if group_id is not None else None)
     return membership
 
 
@@ -485,6 +515,8 @@ def assign_facilitator(actor: User, *, session: Session, cohort_id: int, user_id
     membership = CohortMembership(cohort_id=cohort_id, user_id=user_id, role=Role.FACILITATOR)
     session.add(membership)
     session.flush()
+    audit.record(session, actor=actor, kind="admin.facilitator.assigned", subject=user_id, administrative=True,
+                 cohort_id=cohort_id, membership_id=membership.id)
     return membership
 
 
@@ -496,6 +528,8 @@ def remove_from_cohort(actor: User, *, session: Session, membership_id: int) -> 
         raise Conflict("cohort.cannot_remove_participant")
     session.delete(membership)
     session.flush()
+    audit.record(session, actor=actor, kind="admin.facilitator.removed", subject=membership.user_id,
+                 administrative=True, cohort_id=membership.cohort_id, membership_id=membership_id)
 
 
 def list_facilitator_accounts(actor: User, *, session: Session) -> list[User]:
@@ -556,6 +590,8 @@ def create_invite(
     )
     session.add(invite)
     session.flush()
+    audit.record(session, actor=actor, kind="admin.invite.created", administrative=True, cohort_id=cohort_id,
+                 invite_id=invite.id, role=str(role), group_id=group_id)
     return invite
 
 
@@ -574,7 +610,8 @@ def revoke_invite(actor: User, *, session: Session, invite_id: int) -> InviteCod
     if invite.revoked_at is None:
         invite.revoked_at = utcnow()
         session.add(invite)
-        session.flush()
+        audit.record(session, actor=actor, kind="admin.invite.revoked", administrative=True,
+                     cohort_id=invite.cohort_id, invite_id=invite.id, role=str(invite.role))
     return invite
 
 
@@ -707,7 +744,8 @@ def close_cohort(
     cohort.closed_at = cohort.closed_at or utcnow()
     cohort.deletion_on = deletion_on
     session.add(cohort)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.cohort.closed", administrative=True, cohort_id=cohort.id,
+                 cohort=cohort.name, deletion_on=deletion_on)
     return cohort
 
 
@@ -720,7 +758,8 @@ def reopen_cohort(actor: User, *, session: Session, cohort_id: int) -> Cohort:
     cohort.closed_at = None
     cohort.deletion_on = None
     session.add(cohort)
-    session.flush()
+    audit.record(session, actor=actor, kind="admin.cohort.reopened", administrative=True, cohort_id=cohort.id,
+                 cohort=cohort.name)
     return cohort
 
 

@@ -25,7 +25,7 @@ from ledpro_journal.models import (
     User,
     utcnow,
 )
-from ledpro_journal.services import name_replacements, permissions
+from ledpro_journal.services import audit, name_replacements, permissions
 from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from ledpro_journal.services.journal import _own, shared_now_query
 from ledpro_journal.services.names import compile_replacements
@@ -113,7 +113,8 @@ def share_document(
     )
     session.add(version)
     _mark_seen(session, actor.id, share.id, now)
-    session.flush()
+    audit.record(session, actor=actor, kind="share.created", subject=actor, document_id=document.id,
+                 document_kind=str(document.kind), share_id=share.id, audience=str(audience))
     return version
 
 
@@ -165,7 +166,8 @@ def withdraw_share(actor: User, *, session: Session, share_id: int) -> Share:
     if share.withdrawn_at is None:
         share.withdrawn_at = utcnow()
         session.add(share)
-        session.flush()
+        audit.record(session, actor=actor, kind="share.withdrawn", subject=actor, document_id=share.document_id,
+                     share_id=share.id, audience=str(share.audience))
     return share
 
 

@@ -249,7 +249,8 @@ async def signin(request: Request) -> Response:
             user = accounts.check_password(session, attempt_id=attempt_id, username=username, password=password)
             if user is None:
                 return None
-            return accounts.start_session(session, user, user_agent=request.headers.get("user-agent", ""))
+            return accounts.start_session(session, user, user_agent=request.headers.get("user-agent", ""),
+                                          address=address)
 
     try:
         token = await run_in_threadpool(attempt)

@@ -143,7 +143,8 @@ def test_every_chooser_and_file_field_on_every_screen_speaks_bokmaal(browser, wo
             assert said in [c.value for c in at.caption], (role, page, field.label)
     # The note's themes and actions, the citation panel; the import for participant and facilitator, the
     # institution's template for the administrator.
-    assert [(role, page) for role, page, _ in multiselects] == [("participant", "pages/write.py")] * 3
+    assert [(role, page) for role, page, _ in multiselects] == [("participant", "pages/write.py")] * 3 + [
+        ("admin", "pages/admin_audit.py")]  # the event log's kinds
     assert [(role, page) for role, page, _ in uploaders] == [
         ("participant", "pages/literature.py"), ("facilitator", "pages/literature.py"),
         ("admin", "pages/admin_cohorts.py"),
