@@ -8,6 +8,7 @@ that is printed when a test fails. Data is seeded straight into the same databas
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,10 +19,12 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import Session
 
 from ledpro_journal import db
+from ledpro_journal.config import SESSION_COOKIE
 from tests.helpers import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -224,6 +227,22 @@ def sign_in(page, base_url: str, username: str, password: str = PASSWORD, *, exp
     page.get_by_role("button", name="Logg inn").click()
     if expect_home:
         expect(home_heading(page, expect_home)).to_be_visible()
+
+
+def signed_in_client(base_url: str, username: str, *, timeout: float = 120) -> httpx.Client:
+    """A browser's worth of HTTP: its own cookies, signed in through the sign-in form with its CSRF token.
+
+    The client returned holds the session cookie but no open connection: a connection kept alive from
+    the sign-in and left idle while other clients sign in can be closed by the server (uvicorn drops idle
+    connections after 5 s) just as the next request goes out, which the client sees as a reset. Browsers
+    retry such a request; httpx does not, so every client starts its work on a new connection."""
+    with httpx.Client(base_url=base_url, timeout=timeout) as signing_in:
+        form = signing_in.get("/auth/signin")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        response = signing_in.post("/auth/signin", data={"csrf": csrf, "username": username, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        cookie = signing_in.cookies[SESSION_COOKIE]
+    return httpx.Client(base_url=base_url, timeout=timeout, cookies={SESSION_COOKIE: cookie})
 
 
 def home_heading(page, name: str):

@@ -23,8 +23,8 @@ from playwright.sync_api import expect
 from ledpro_journal.config import SESSION_COOKIE
 from ledpro_journal.models import DocumentKind
 from ledpro_journal.services import journal
-from tests.browser.conftest import AppServer, nav_link, seed, sign_in, sqlite_url
-from tests.helpers import PASSWORD, make_admin, make_cohort, make_member
+from tests.browser.conftest import AppServer, nav_link, seed, sign_in, signed_in_client, sqlite_url
+from tests.helpers import make_admin, make_cohort, make_member
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +32,6 @@ DRAFT_WRITERS = 8
 SAVES_BEFORE_KILL = 4
 DRAFT_HEADERS = {"X-LEDPRO-Draft": "1", "Content-Type": "application/json"}
 
-
-def signed_in_client(base_url: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=30)
-    form = client.get("/auth/signin")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    response = client.post("/auth/signin", data={"csrf": csrf, "username": username, "password": PASSWORD})
-    assert response.status_code == 303, response.text
-    assert SESSION_COOKIE in client.cookies
-    return client
 
 
 class DraftSender(threading.Thread):
@@ -99,7 +90,7 @@ def test_a_killed_server_keeps_every_save_and_draft_it_acknowledged(tmp_path, ne
         nav_link(page, "Notater").click()
         page.get_by_role("button", name="Nytt notat").click()
         expect(page.get_by_role("heading", name="Refleksjonsnotat", exact=True)).to_be_visible()
-        clients = [signed_in_client(server.url, user.username) for user in senders]
+        clients = [signed_in_client(server.url, user.username, timeout=30) for user in senders]
         threads = [DraftSender(client, note) for client, note in zip(clients, notes, strict=True)]
         for thread in threads:
             thread.start()

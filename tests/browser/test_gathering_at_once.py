@@ -10,21 +10,18 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections import Counter, defaultdict
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from ledpro_journal.config import SESSION_COOKIE
 from ledpro_journal.i18n import t
 from ledpro_journal.models import DocumentKind
 from ledpro_journal.services import journal
-from tests.browser.conftest import AppServer, nav_link, seed, sign_in, sqlite_url
+from tests.browser.conftest import AppServer, nav_link, seed, sign_in, signed_in_client, sqlite_url
 from tests.conftest import drop_postgres_database, make_postgres_database
-from tests.helpers import PASSWORD, make_admin, make_cohort, make_member
+from tests.helpers import make_admin, make_cohort, make_member
 
 pytestmark = pytest.mark.browser
 
@@ -62,16 +59,6 @@ def gathering(request, tmp_path_factory):
         if cleanup:
             cleanup()
 
-
-def signed_in_client(base_url: str, username: str) -> httpx.Client:
-    """A browser's worth of HTTP: its own cookies, signed in through the sign-in form with its CSRF token."""
-    client = httpx.Client(base_url=base_url, timeout=120)
-    form = client.get("/auth/signin")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    response = client.post("/auth/signin", data={"csrf": csrf, "username": username, "password": PASSWORD})
-    assert response.status_code == 303, response.text
-    assert SESSION_COOKIE in client.cookies
-    return client
 
 
 def test_sixty_participants_sending_drafts_at_the_same_moment_all_have_them_stored(gathering):
