@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ledpro_journal import backups, db
 from ledpro_journal.config import get_settings
-from ledpro_journal.i18n import format_number, t, today_in_oslo
+from ledpro_journal.i18n import LANGUAGES, format_number, t, today_in_oslo
 from ledpro_journal.services import accounts, exam, programme
 from ledpro_journal.services.errors import Invalid, NotFound, ServiceError
 
@@ -67,7 +67,7 @@ def _run(argv: list[str] | None) -> int:
     export.add_argument("--user", required=True, help="the participant's username")
     export.add_argument("--out", required=True, type=Path, help="where to write the .docx")
     export.add_argument("--group", action="store_true", help="the reflection group's draft instead")
-    export.add_argument("--language", choices=["nb", "en"], help="default: the participant's own")
+    export.add_argument("--language", choices=list(LANGUAGES), help="default: the participant's own")
     # --- reminders (parser) ---
     remind = commands.add_parser("send-reminders", help="send the reminder e-mails due today (cron, systemd timer)")
     remind.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",

@@ -8,6 +8,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from ledpro_journal.i18n import DEFAULT_LANGUAGE
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -42,11 +44,6 @@ class Role(StrEnum):
     PARTICIPANT = "participant"
 
 
-class Language(StrEnum):
-    NB = "nb"
-    EN = "en"
-
-
 class Installation(SQLModel, table=True):
     """One row once the first administrator exists; its primary key makes the setup happen only once."""
 
@@ -68,7 +65,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     role: Role = Field(sa_column=sa.Column(sa.String(20), nullable=False))
     is_active: bool = Field(default=True)
-    language: Language = Field(default=Language.NB, sa_column=sa.Column(sa.String(5), nullable=False))
+    language: str = Field(default=DEFAULT_LANGUAGE, sa_column=sa.Column(sa.String(5), nullable=False))
     candidate_number: str | None = Field(default=None, sa_column=sa.Column(sa.String(20)))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     password_changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())

@@ -52,7 +52,7 @@ with st.form("profile"):
         tr("account.language"),
         list(LANGUAGES),
         index=list(LANGUAGES).index(user.language),
-        format_func=LANGUAGES.get,
+        format_func=lambda code: LANGUAGES[code].name,
         horizontal=True,
     )
     if st.form_submit_button(tr("action.save"), type="primary"):

@@ -36,7 +36,7 @@ if summary.next_gathering is not None:
     due = [a for a in actions if a.gathering_id == summary.current_period
            and a.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)]
     with st.container(border=True):
-        st.markdown(f"**{tr('journal.due_before', number=summary.next_gathering.number, days=max(days, 0))}**")
+        st.markdown(f"**{tr('journal.due_before', number=summary.next_gathering.number, count=max(days, 0))}**")
         if due:
             for action in due:
                 label = plain(action.title) or tr("journal.untitled")

@@ -16,7 +16,7 @@ from ledpro_journal.ui.text import plain
 viewer = require_user(Role.PARTICIPANT)
 
 st.title(tr("nav.bin"))
-st.caption(tr("journal.bin_lead", days=journal.BIN_DAYS))
+st.caption(tr("journal.bin_lead", count=journal.BIN_DAYS))
 
 with unit_of_work() as session:
     rows = journal.list_bin(viewer.user, session=session)

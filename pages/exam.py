@@ -174,7 +174,7 @@ with st.expander(tr("exam.outline"), icon=":material/format_list_numbered:", exp
     lines = [
         "  " * (entry.level - 1)
         + f"- {plain(entry.title)} · "
-        + tr("exam.outline_words", words=format_number(entry.words, lang()))
+        + tr("exam.outline_words", count=entry.words)
         for entry in composition.outline
     ]
     st.markdown("\n".join(lines))

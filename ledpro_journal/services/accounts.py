@@ -17,12 +17,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from ledpro_journal.config import get_settings
+from ledpro_journal.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ledpro_journal.models import (
     AuthSession,
     CohortMembership,
     Installation,
     InviteCode,
-    Language,
     LoginAttempt,
     Role,
     User,
@@ -106,7 +106,7 @@ def _check_new_password(problems: Problems, password: str, repeat: str | None, u
         problems.add("password_repeat", "account.password_mismatch")
 
 
-def _new_user(username: str, display_name: str, password: str, role: Role, language: Language) -> User:
+def _new_user(username: str, display_name: str, password: str, role: Role, language: str) -> User:
     return User(
         username=username,
         display_name=display_name,
@@ -130,7 +130,7 @@ def create_first_admin(
     display_name: str,
     password: str,
     password_repeat: str | None = None,
-    language: Language = Language.NB,
+    language: str = DEFAULT_LANGUAGE,
 ) -> User:
     """The one-time setup. The installation row's fixed primary key lets only one request win."""
     if not needs_setup(session):
@@ -163,7 +163,7 @@ def create_admin(session: Session, *, username: str, display_name: str, password
     problems.raise_if_any()
     if needs_setup(session):
         session.add(Installation(id=1))
-    user = _new_user(username, display_name, password, Role.ADMIN, Language.NB)
+    user = _new_user(username, display_name, password, Role.ADMIN, DEFAULT_LANGUAGE)
     session.add(user)
     session.flush()
     return user
@@ -195,7 +195,7 @@ def register_with_invite(
     display_name: str,
     password: str,
     password_repeat: str | None = None,
-    language: Language = Language.NB,
+    language: str = DEFAULT_LANGUAGE,
 ) -> User:
     code = normalise_invite_code(invite_code)
     username = normalise_username(username)
@@ -423,7 +423,7 @@ def update_profile(
     candidate_number = (candidate_number or "").strip()
     if candidate_number and not CANDIDATE_NUMBER_PATTERN.match(candidate_number):
         problems.add("candidate_number", "account.candidate_number_invalid")
-    if language not in {lang.value for lang in Language}:
+    if language not in LANGUAGES:
         problems.add("language", "field.invalid_choice")
     if part is not None and part not in (1, 2):
         problems.add("part", "field.invalid_choice")
@@ -431,7 +431,7 @@ def update_profile(
     user = session.get(User, actor.id)
     user.display_name = display_name
     user.candidate_number = candidate_number or None
-    user.language = Language(language)
+    user.language = language
     session.add(user)
     if part is not None:
         memberships = session.exec(

@@ -26,7 +26,7 @@ from ledpro_journal.export.document import (
     UserText,
 )
 from ledpro_journal.export.exam_docx import word_safe
-from ledpro_journal.i18n import format_date, format_number, t
+from ledpro_journal.i18n import format_date, format_number, language_tag, t
 from ledpro_journal.models import (
     Cohort,
     CohortMembership,
@@ -165,7 +165,7 @@ def compose_document(session: Session, actor: User, draft: ExamDraft, lang: str,
     )
     template = session.get(ExamTemplate, draft.cohort_id)
     document = ExamDocument(
-        language="nb-NO" if lang == "nb" else "en-GB",
+        language=language_tag(lang),
         front=front,
         header_text=t("exam.header", lang, candidates=", ".join(candidates), part=_part_text(parts, lang)),
         toc_title=t("exam.toc", lang),

@@ -15,7 +15,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ledpro_journal.i18n import format_date, t
+from ledpro_journal.i18n import DEFAULT_LANGUAGE, format_date, t
 from ledpro_journal.models import (
     CohortMembership,
     Comment,
@@ -247,7 +247,7 @@ def chosen_items(material: Material, contribution: ExamContribution, draft: Exam
 def stored_choices(material: Material, choices: list[tuple[ItemRef, bool]]) -> list[dict]:
     """The choices as `ExamContribution.choices` keeps them, in the order given; an item that is not in
     the contributor's material, or comes twice, is refused."""
-    own = {item.ref for item in default_items(material, "nb")}
+    own = {item.ref for item in default_items(material, DEFAULT_LANGUAGE)}
     seen: set[ItemRef] = set()
     saved = []
     for ref, on in choices:

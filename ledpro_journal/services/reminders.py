@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from ledpro_journal.i18n import format_date, language_or_default, t
+from ledpro_journal.i18n import format_date, language_or_default, language_tag, t
 from ledpro_journal.models import (
     ActionStatus,
     Cohort,
@@ -574,7 +574,7 @@ def compose(reminder: Reminder, *, today: date, sender: str, public_url: str, to
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content("\n".join(lines) + "\n")
     # After set_content, which replaces every Content-* header.
-    message["Content-Language"] = "nb" if lang == "nb" else "en"
+    message["Content-Language"] = language_tag(lang)
     return message
 
 

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from babel.dates import format_date as babel_date
 
-from ledpro_journal.i18n import format_date, format_number
+from ledpro_journal.i18n import format_date, format_number, language, number_symbols
 from ledpro_journal.ui.session import lang, tr
 from ledpro_journal.ui.text import plain
 
@@ -30,8 +30,6 @@ COLOURS = {
     "log": "#CC79A7", "note": "#D55E00", "closed": "#009E73", "open": "#E69F00", "words": "#0072B2",
     "limit": "#D55E00", "today": "#333333", "band": "rgba(0, 114, 178, 0.10)",
 }
-_SEPARATORS = {"nb": ",\u00a0", "en": ".,"}  # plotly's (decimal, thousands) for layout.separators
-_BABEL = {"nb": "nb_NO", "en": "en_GB"}
 
 
 @dataclass
@@ -92,7 +90,7 @@ def new_chart(*, height: int, rows: int = 1, titles: tuple[str, ...] = (), share
     layout = {
         "height": height,
         "margin": {"l": 8, "r": 8, "t": 36, "b": 8},
-        "separators": _SEPARATORS.get(lang(), ".,"),
+        "separators": "".join(number_symbols(lang())),  # plotly wants (decimal, thousands)
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "xanchor": "left"},
         "hovermode": "closest",
         "dragmode": False,
@@ -153,7 +151,7 @@ def month_ticks(first: date, last: date) -> tuple[list[str], list[str]]:
         day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     step = max(1, -(-len(months) // 5))
     shown = months[::step]
-    locale = _BABEL.get(lang(), "nb_NO")
+    locale = language(lang()).babel_locale
     long_span = len(months) > 12
     labels = [
         babel_date(m, format="MMM y" if long_span or i == 0 or m.month == 1 else "MMM", locale=locale)
@@ -180,7 +178,7 @@ def today_marker(today: date) -> tuple[list[dict], list[dict]]:
 
 def month_name(first_day: date) -> str:
     """"november 2024" (nb), "November 2024" (en): a table's month."""
-    return babel_date(first_day, format="LLLL y", locale=_BABEL.get(lang(), "nb_NO"))
+    return babel_date(first_day, format="LLLL y", locale=language(lang()).babel_locale)
 
 
 # --- showing a chart ---------------------------------------------------------------------------------------------

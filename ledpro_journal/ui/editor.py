@@ -11,11 +11,7 @@ from html import escape
 
 import streamlit as st
 
-from ledpro_journal.i18n import (
-    CATALOGUES,
-    DEFAULT_LANGUAGE,
-    format_datetime,
-)
+from ledpro_journal.i18n import format_datetime, has_key
 from ledpro_journal.models import ActionStatus, Document, DocumentKind, Gathering, Theme
 from ledpro_journal.services import journal, permissions, programme
 from ledpro_journal.services.errors import ServiceError
@@ -308,7 +304,7 @@ def _field_widget(document: Document, loaded: _Loaded, template_code: str, field
 
 def _help(key: str) -> str | None:
     """Not every question has a guiding prompt."""
-    return tr(key) if key in CATALOGUES[DEFAULT_LANGUAGE] else None
+    return tr(key) if has_key(key) else None
 
 
 @dataclass
@@ -471,7 +467,7 @@ def history(viewer: Viewer, document: Document, *, read_only: bool = False) -> N
             tr("journal.history_pick"), list(by_version),
             format_func=lambda v: tr("journal.history_item", version=v,
                                      time=format_datetime(by_version[v].saved_at, lang()),
-                                     words=by_version[v].word_count),
+                                     count=by_version[v].word_count),
             key=f"history-{document.id}", placeholder=tr("widget.choose_option"),
         )
         with unit_of_work() as session:

@@ -79,4 +79,5 @@ def show_flash() -> None:
     pending = st.session_state.pop("_flash", None)
     if pending:
         key, params = pending
-        st.toast(tr(key, **{name: plain(str(value)) for name, value in params.items()}), icon=":material/check_circle:")
+        inert = {name: value if isinstance(value, int) else plain(str(value)) for name, value in params.items()}
+        st.toast(tr(key, **inert), icon=":material/check_circle:")

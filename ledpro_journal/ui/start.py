@@ -104,7 +104,7 @@ def _where_i_am(summary: journal.Overview, today: date) -> None:
         if summary.next_gathering is not None:
             days = max((summary.next_gathering.start_date - today).days, 0)
             st.metric(tr("start.next_gathering", number=summary.next_gathering.number),
-                      tr("start.days_left", days=days))
+                      tr("start.days_left", count=days))
         _short_list(tr("start.without_log"), summary.actions_without_log, ":material/flag:")
         _short_list(tr("start.without_reflection"), summary.actions_without_reflection, ":material/psychology:")
     with right:

@@ -138,7 +138,7 @@ def next_gathering_notice(gathering: Gathering | None, themes: dict[int, Theme])
     when = format_date_range(gathering.start_date, gathering.end_date, lang())
     theme = themes[gathering.theme_id].name if gathering.theme_id in themes else ""
     if days > 0:
-        text = tr("home.next_gathering_in", number=gathering.number, when=when, days=days)
+        text = tr("home.next_gathering_in", number=gathering.number, when=when, count=days)
     else:
         text = tr("home.gathering_now", number=gathering.number, when=when)
     if theme:

@@ -21,8 +21,7 @@ from starlette.routing import Route
 
 from ledpro_journal.config import LANGUAGE_COOKIE, SESSION_COOKIE, get_settings
 from ledpro_journal.db import session_scope
-from ledpro_journal.i18n import language_or_default, t
-from ledpro_journal.models import Language
+from ledpro_journal.i18n import LANGUAGES, language_from_header, language_or_default, t
 from ledpro_journal.services import accounts
 from ledpro_journal.services.errors import Conflict, Invalid, SignInRefused
 from ledpro_journal.web.pages import ACCESSIBILITY_PATH, html_page
@@ -45,7 +44,9 @@ _UNGATED_FILES = ("/favicon.png", "/manifest.json", "/robots.txt", ACCESSIBILITY
 
 
 def _lang(request: Request) -> str:
-    return language_or_default(request.cookies.get(LANGUAGE_COOKIE))
+    """The language chosen on these pages (a cookie), else the first of the browser's languages we have."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else language_from_header(request.headers.get("accept-language"))
 
 
 def _safe_next(target: str | None) -> str:
@@ -340,7 +341,7 @@ async def setup(request: Request) -> Response:
             display_name=data.get("display_name", ""),
             password=data.get("password", ""),
             password_repeat=data.get("password_repeat", ""),
-            language=Language(lang),
+            language=lang,
         ),
     )
 
@@ -359,7 +360,7 @@ async def register(request: Request) -> Response:
             display_name=data.get("display_name", ""),
             password=data.get("password", ""),
             password_repeat=data.get("password_repeat", ""),
-            language=Language(lang),
+            language=lang,
         ),
     )
 

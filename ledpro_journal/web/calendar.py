@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from ledpro_journal.config import get_settings
 from ledpro_journal.db import session_scope
-from ledpro_journal.i18n import t
+from ledpro_journal.i18n import LANGUAGES, t
 from ledpro_journal.services import calendar
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,8 @@ def _app_url(request: Request) -> str:
 
 
 def _not_found() -> Response:
-    # No one is signed in here: the text in bokmål and in English.
-    text = f"{t('calendar.feed_not_found', 'nb')}\n\n{t('calendar.feed_not_found', 'en')}\n"
+    # No one is signed in here: the text in every language.
+    text = "\n\n".join(t("calendar.feed_not_found", code) for code in LANGUAGES) + "\n"
     return _private(PlainTextResponse(text, status_code=404))
 
 
@@ -103,7 +103,7 @@ async def feed(request: Request) -> Response:
     except Exception:
         # A database error names the query's parameters, the token among them.
         log.error("calendar feed not served:\n%s", traceback.format_exc().replace(token, "[feed token]"))
-        return _private(PlainTextResponse(t("error.unavailable", "nb"), status_code=503))
+        return _private(PlainTextResponse(t("error.unavailable"), status_code=503))
     if content is None:
         return _not_found()
     etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'

@@ -26,12 +26,19 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+def _language_switch(code: str, here: str) -> str:
+    return f"/auth/language?{urlencode({'lang': code, 'next': here})}"
+
+
 def html_page(request: Request, *, lang: str, title: str, body: str, status: int = 200, noindex: bool = False,
               wide: bool = False) -> HTMLResponse:
     """`body` is HTML the caller escaped. The language switch comes back to this very address."""
-    other = "en" if lang == "nb" else "nb"
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    switch = f'/auth/language?{urlencode({"lang": other, "next": here})}'
+    switches = " ".join(
+        f'<a href="{escape(_language_switch(other.code, here))}" lang="{other.tag}">{escape(other.name)}</a>'
+        for other in LANGUAGES.values()
+        if other.code != lang
+    )
     robots = '<meta name="robots" content="noindex">' if noindex else ""
     main = '<main class="wide">' if wide else "<main>"
     html = (
@@ -40,7 +47,7 @@ def html_page(request: Request, *, lang: str, title: str, body: str, status: int
         f"<title>{escape(title)} · LEDPRO Journal</title><style>{STYLE}</style></head><body>"
         f'{main}<span class="brand">LEDPRO Journal</span>{body}'
         f'<nav class="alt" aria-label="{escape(t("auth.language_nav", lang))}">'
-        f'<a href="{escape(switch)}" lang="{other}">{escape(LANGUAGES[other])}</a></nav>'
+        f"{switches}</nav>"
         f'</main><footer><a href="{ACCESSIBILITY_PATH}">{escape(t("a11y.footer_link", lang))}</a></footer>'
         "</body></html>"
     )
@@ -71,6 +78,10 @@ button { margin-top:1.5rem; width:100%; font: inherit; font-weight:600; padding:
          background: var(--accent); color:#fff; cursor:pointer; }
 nav.alt { margin-top:1.25rem; display:flex; justify-content:space-between; flex-wrap:wrap; gap:.5rem; font-size:.95rem; }
 a { color: var(--accent); }
+a.button { display:block; text-align:center; margin-top:1rem; font-weight:600; padding:.7rem; border-radius:8px;
+           text-decoration:none; border:1px solid var(--accent); }
+a.button.primary { background: var(--accent); color:#fff; }
+p.divider { text-align:center; color: var(--muted); margin: 1.25rem 0 0; font-size:.95rem; }
 main.wide { max-width: 46rem; }
 main.wide h2 { font-size: 1.2rem; margin: 1.5rem 0 .4rem; }
 footer { margin: 0 auto 2rem; padding: 0 1.75rem; font-size: .95rem; text-align: center; }

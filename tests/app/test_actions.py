@@ -128,7 +128,7 @@ def test_what_is_due_before_the_next_gathering(writers, browser, dbs):
 
     browser.sign_in(kari)
     at = open_page("pages/actions.py")
-    assert nb("journal.due_before", number=3, days=20) in [m.value.strip("*") for m in at.markdown]
+    assert nb("journal.due_before", number=3, count=20) in [m.value.strip("*") for m in at.markdown]
     # In the box: only the open action of the present period (it is also listed under its period).
     planned, none = nb("journal.status.planned"), nb("journal.log_count", count=0)
     assert page_links(at) == [

@@ -32,7 +32,7 @@ def test_empty_bin(writers, browser):
     browser.sign_in(writers.pia)
     at = open_page("pages/bin.py")
     assert titles(at) == [nb("nav.bin")]
-    assert [c.value for c in at.main.caption] == [nb("journal.bin_lead", days=30)]
+    assert [c.value for c in at.main.caption] == [nb("journal.bin_lead", count=30)]
     assert [i.value for i in at.info] == [nb("journal.bin_empty")]
 
 

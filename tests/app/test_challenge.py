@@ -105,7 +105,7 @@ def test_save_makes_versions_and_restore_brings_an_old_text_back_as_a_new_versio
     picker = labelled(history.selectbox, nb("journal.history_pick"))
     assert picker.options == [
         nb("journal.history_item", version=1, time=format_datetime(version_1.saved_at, "nb"),
-           words=version_1.word_count)
+           count=version_1.word_count)
     ]
     shown = shown_texts(at)
     assert first_context in shown

@@ -290,7 +290,7 @@ def test_where_i_am_once_everything_is_written(writers, browser, dbs):
     at = open_page("pages/home.py")
     assert guide(at) == []
     assert [(m.label, m.value) for m in at.metric] == [
-        (nb("start.next_gathering", number=3), nb("start.days_left", days=20))
+        (nb("start.next_gathering", number=3), nb("start.days_left", count=20))
     ]
     links = page_links(at)
     without_log = [("Uten logg", f"id={unlogged.id}")]
@@ -334,7 +334,7 @@ def test_start_page_points_to_new_comments_until_the_owner_opens_the_note(groups
     assert [(label, query) for label, query in page_links(at) if query.startswith("share=")] == [
         (nb("start.new_comments", count=1, title="Turnusmøtet"), f"share={made['turnus'].share_id}")
     ]
-    assert shared_links(at) == ["1 nye kommentarer på «Turnusmøtet»"]
+    assert shared_links(at) == ["1 ny kommentar på «Turnusmøtet»"]
     # Her own comments are not news to her.
     comment(dbs, groups.pia, made["turnus"], "Takk!")
     run(at)
