@@ -15,6 +15,7 @@ from docx2python import docx2python
 
 from ledpro_journal.export.document import Heading, Table, UserText
 from ledpro_journal.export.exam_docx import word_safe
+from ledpro_journal.i18n import LANGUAGES, language, language_tag, t
 from ledpro_journal.models import ActionStatus, Audience, DocumentKind, ExamContribution
 from ledpro_journal.services import accounts, exam, journal, literature, programme, sharing
 from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
@@ -353,6 +354,31 @@ def test_a_cited_reference_is_cited_in_the_text_and_listed_in_apa_7(session, kar
     assert "(Bion, 1961, s. 45)" in text
     assert "Bion, W. R. (1961). Experiences in groups and other papers. Tavistock." in text
     assert "Schein" not in text and unused.id
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_the_exam_document_in_each_language_reads_back_in_that_language(session, kari, karis_year, tmp_path, lang):
+    """Built in the participant's language and read back by pandoc: chapters, the reference list and its
+    fixed words (the CSL locale's "s." or "p."), and Word told the document's language for spelling."""
+    bion = literature.add_reference(kari, session=session, kind="book", data={
+        "authors": [{"family": "Bion", "given": "Wilfred R."}], "year": "1961",
+        "title": "Experiences in groups and other papers", "publisher": "Tavistock", "edition": "2"})
+    literature.set_citations(kari, session=session, note_id=karis_year["first"].id, cited=[(bion.id, "45")])
+    accounts.update_profile(kari, session=session, display_name=kari.display_name, candidate_number="4711",
+                            language=lang, part=2)
+    session.commit()
+    built = exam.build_exam(kari, session=session, draft_id=draft_of(session, kari).id, today=TODAY)
+    path = tmp_path / built.filename
+    path.write_bytes(built.content)
+    text = readback.normalise(readback.pandoc_text(path))
+    for number in range(1, 7):
+        assert readback.normalise(f"{number} {t(f'exam.ch{number}', lang)}") in text, (lang, number)
+    assert readback.normalise(t("exam.references", lang)) in text
+    page = "p." if language(lang).csl_style == "apa" else "s."
+    assert f"(Bion, 1961, {page} 45)" in text
+    edition = "2nd ed." if language(lang).csl_style == "apa" else "2. utg."
+    assert f"Experiences in groups and other papers ({edition}). Tavistock." in text
+    assert f'w:val="{language_tag(lang)}"' in every_part(built.content)
 
 
 # --- a group draft ----------------------------------------------------------------------------------------
