@@ -80,6 +80,35 @@ class Settings(BaseSettings):
         description="Audit trail events (sharing, deleting, exports, new sign-in places, administrative changes) "
         "are deleted after this many days.",
     )
+    # --- sign-in with OpenID Connect (Feide) ---
+    oidc_issuer: str = Field(
+        default="",
+        description="The OpenID Connect provider's issuer (https://auth.dataporten.no for Feide); its discovery "
+        "document is read from <issuer>/.well-known/openid-configuration. Unset: no single sign-on.",
+    )
+    oidc_client_id: str = Field(default="", description="The client id the provider gave this installation.")
+    oidc_client_secret: SecretStr = Field(default=SecretStr(""), description="The client secret from the provider.")
+    oidc_scopes: str = Field(
+        default="openid profile email userid",
+        description="Scopes asked for (space-separated). Never one that releases the national identity number.",
+    )
+    oidc_provider_name: str = Field(
+        default="Feide", description="The provider's name on the sign-in button: Logg inn med <name>."
+    )
+    oidc_only_for_participants: bool = Field(
+        default=False,
+        description="Participants sign in with the provider only: no password sign-in for a participant whose "
+        "account is linked, and local registration only with an invite code marked for externals.",
+    )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer.strip() and self.oidc_client_id.strip())
+
+    @property
+    def oidc_only(self) -> bool:
+        """"Feide only" for participants: on only when single sign-on itself is."""
+        return self.oidc_enabled and self.oidc_only_for_participants
 
 
 @lru_cache

@@ -93,6 +93,12 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_utc_column())
     revoked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     user_agent: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False, server_default=""))
+    id_token: str | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.Text, nullable=True),
+        description="a sign-in with the OpenID Connect provider: its ID token, for the provider's sign-out "
+        "(id_token_hint); never logged",
+    )
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -201,6 +207,52 @@ class InviteCode(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    for_externals: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()),
+        description="when participants sign in with the OpenID Connect provider only: this code still lets "
+        "someone register a local account with a password (an external participant)",
+    )
+
+
+# --- sign-in with OpenID Connect -------------------------------------------------------------------------------
+
+
+class OidcLogin(SQLModel, table=True):
+    """One sign-in with the provider under way: state, nonce and PKCE verifier kept in the database, so that
+    any app server can finish what another began. Refused and deleted after 15 minutes. An unknown person's
+    identity waits here (issuer, subject, name, e-mail) until they link it with an invite code or a password."""
+
+    __tablename__ = "oidc_logins"
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    nonce: str = Field(sa_column=sa.Column(sa.String(128), nullable=False))
+    code_verifier: str = Field(sa_column=sa.Column(sa.String(128), nullable=False))
+    next_path: str = Field(default="/", sa_column=sa.Column(sa.String(500), nullable=False))
+    lang: str = Field(default=DEFAULT_LANGUAGE, sa_column=sa.Column(sa.String(5), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(index=True))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    issuer: str | None = Field(default=None, sa_column=sa.Column(sa.String(300), nullable=True))
+    subject: str | None = Field(default=None, sa_column=sa.Column(sa.String(255), nullable=True))
+    name: str | None = Field(default=None, sa_column=sa.Column(sa.String(120), nullable=True))
+    email: str | None = Field(default=None, sa_column=sa.Column(sa.String(254), nullable=True))
+    id_token: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    link_token_hash: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True, unique=True))
+
+
+class UserIdentity(SQLModel, table=True):
+    """An account's link to a person at the OpenID Connect provider: the issuer and its stable subject, no more."""
+
+    __tablename__ = "user_identities"
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject", name="uq_user_identities_issuer_subject"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    issuer: str = Field(sa_column=sa.Column(sa.String(300), nullable=False))
+    subject: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    last_used_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
 # --- the journal ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from ledpro_journal.config import get_settings
 from ledpro_journal.i18n import format_datetime
 from ledpro_journal.models import Role
 from ledpro_journal.services import programme
@@ -24,6 +25,9 @@ with unit_of_work() as session:
     groups = programme.list_groups(admin, session=session, cohort_id=cohort.id)
     invites = programme.list_invites(admin, session=session, cohort_id=cohort.id)
 group_names = {g.id: g.name for g in groups}
+# Participants sign in with the OpenID Connect provider only: a code may still let an external register locally.
+oidc_only = get_settings().oidc_only
+provider = get_settings().oidc_provider_name
 
 NEW = f"invite_new_errors_{cohort.id}"
 with st.container(border=True):
@@ -44,6 +48,10 @@ with st.container(border=True):
                 placeholder=tr("widget.choose_option"),
             )
             field_error(NEW, "group_id")
+        for_externals = False
+        if oidc_only and role == Role.PARTICIPANT:
+            for_externals = st.checkbox(tr("oidc.invite.for_externals"),
+                                        help=tr("oidc.invite.for_externals_help", provider=provider))
         uses_col, days_col = st.columns(2)
         max_uses = uses_col.number_input(tr("invite.max_uses"), min_value=0, max_value=500, value=30, step=1,
                                          help=tr("invite.max_uses_help"))
@@ -60,6 +68,7 @@ with st.container(border=True):
                     max_uses=int(max_uses) or None,
                     valid_days=int(valid_days),
                     group_id=group_id,
+                    for_externals=for_externals,
                 ),
                 errors_key=NEW,
             )
@@ -86,6 +95,8 @@ else:
             tr("invite.column.uses"): f"{invite.use_count} / {invite.max_uses or '∞'}",
             tr("invite.column.expires"): format_datetime(invite.expires_at, lang()) or "—",
             tr("invite.column.status"): tr(f"invite.status.{programme.invite_status(invite)}"),
+            **({tr("oidc.invite.column"): tr("oidc.invite.external_yes") if invite.for_externals else ""}
+               if oidc_only else {}),
         }
         for invite in invites
     ]

@@ -346,3 +346,42 @@ def test_upgrading_from_the_leaving_release_keeps_everything_and_starts_an_empty
         session.commit()
         assert [(e.kind, e.actor_id, e.subject_id) for e in audit.my_events(ola, session)] == [
             ("export.downloaded", 1, 1)]
+
+
+def test_upgrading_from_the_audit_release_keeps_sessions_and_invites_and_adds_sign_in_with_oidc(empty_engine):
+    """0008 was the schema of the release with the audit trail. 0009 adds the OpenID Connect tables and two
+    columns: a signed-in browser stays signed in (its session has no ID token: it came from a password), every
+    invite code is an ordinary one (not for externals), and an identity can be linked to an old account."""
+    from datetime import timedelta
+
+    from ledpro_journal.models import utcnow
+
+    db.migrate(empty_engine, "0008")
+    later = (utcnow() + timedelta(days=30)).replace(tzinfo=None).isoformat(sep=" ")
+    now = utcnow().replace(tzinfo=None).isoformat(sep=" ")
+    with empty_engine.begin() as connection:  # rows as the 0008 release wrote them, without today's models
+        _a_participant_with_a_note(connection, "ola", "Møtet", "Per tok ordet.")
+        connection.execute(sa.text(
+            "INSERT INTO auth_sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at, user_agent)"
+            " VALUES (1, :hash, 1, :now, :now, :later, 'Firefox')"),
+            {"hash": accounts.hash_token("the-old-cookie"), "now": now, "later": later})
+        connection.execute(sa.text(
+            "INSERT INTO invite_codes (id, code, cohort_id, role, max_uses, use_count, created_at)"
+            " VALUES (1, 'ABCD-EFGH', 1, 'participant', 10, 1, '2024-01-01 00:00:00')"))
+    _ids_after_the_seeded_rows(empty_engine, "users", "cohorts", "cohort_memberships", "documents", "auth_sessions",
+                               "invite_codes")
+    db.migrate(empty_engine)
+    assert schema_differences(empty_engine) == []
+    with Session(empty_engine, expire_on_commit=False) as session:
+        ola = accounts.resolve_session(session, "the-old-cookie")
+        assert ola is not None and ola.id == 1
+        assert session.get(models.AuthSession, 1).id_token is None
+        invite = session.get(models.InviteCode, 1)
+        assert (invite.code, invite.use_count, invite.for_externals) == ("ABCD-EFGH", 1, False)
+        assert session.exec(select(models.CohortMembership)).one().user_id == 1  # nothing lost by cascade
+        assert session.exec(select(models.OidcLogin)).all() == []
+        session.add(models.UserIdentity(user_id=1, issuer="https://auth.dataporten.no", subject="abc"))
+        session.commit()
+        session.add(models.UserIdentity(user_id=1, issuer="https://auth.dataporten.no", subject="abc"))
+        with pytest.raises(sa.exc.IntegrityError):
+            session.flush()

@@ -24,8 +24,10 @@ from ledpro_journal.models import (
     Installation,
     InviteCode,
     LoginAttempt,
+    OidcLogin,
     Role,
     User,
+    UserIdentity,
     utcnow,
 )
 from ledpro_journal.services import audit, permissions, plain_text
@@ -44,6 +46,19 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9æøå._@-]{3,40}$")
 CANDIDATE_NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 # Only touch last_seen_at this often: a write on every click would make every rerun a write.
 SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+
+# The password hash of an account made through the OpenID Connect provider: no password verifies against it
+# (argon2 refuses it as a hash), until an administrator gives the account one.
+NO_PASSWORD = "!no-local-password"
+# A sign-in with the provider has this long from the start to the callback, and from the callback to linking.
+OIDC_LOGIN_MINUTES = 15
+
+
+class UseSingleSignOn(SignInRefused):
+    """The right password of a participant who signs in with the OpenID Connect provider only."""
+
+    default_key = "oidc.use_provider"
+
 
 # argon2id with the library's RFC 9106 low-memory profile.
 password_hasher = PasswordHasher()
@@ -205,11 +220,19 @@ def register_with_invite(
         problems.add("invite_code", "field.required")
     elif invite is None:
         problems.add("invite_code", "account.invite_invalid")
+    elif invite.role == Role.PARTICIPANT and not invite.for_externals and get_settings().oidc_only:
+        # "Feide only": participants come in through the provider; a local password only for externals.
+        problems.add("invite_code", "oidc.invite_needs_provider", provider=get_settings().oidc_provider_name)
     _check_username(problems, username, session)
     display_name = _check_display_name(problems, display_name)
     _check_new_password(problems, password, password_repeat, username)
     problems.raise_if_any()
+    user = _new_user(username, display_name, password, invite.role, language)
+    return _join_with_invite(session, invite, user)
 
+
+def _join_with_invite(session: Session, invite: InviteCode, user: User) -> User:
+    """Claims one use of the invite, adds the new account and puts it in the invite's cohort (and group)."""
     # Counted with a guarded UPDATE so that two people racing for the last use cannot both get it.
     claimed = session.execute(
         sa.update(InviteCode)
@@ -219,7 +242,6 @@ def register_with_invite(
     )
     if claimed.rowcount != 1:
         raise Invalid.one("invite_code", "account.invite_invalid")
-    user = _new_user(username, display_name, password, invite.role, language)
     session.add(user)
     try:
         session.flush()
@@ -230,6 +252,33 @@ def register_with_invite(
     )
     session.flush()
     return user
+
+
+def register_without_password(
+    session: Session,
+    *,
+    invite_code: str,
+    username: str,
+    display_name: str,
+    email: str | None,
+    language: str = DEFAULT_LANGUAGE,
+) -> User:
+    """An account for someone who signs in with the OpenID Connect provider (services/oidc.py chose the
+    username and took the name from the provider): no password of its own. Any usable invite will do."""
+    code = normalise_invite_code(invite_code)
+    invite = _usable_invite(session, code) if code else None
+    if not code:
+        raise Invalid.one("invite_code", "field.required")
+    if invite is None:
+        raise Invalid.one("invite_code", "account.invite_invalid")
+    problems = Problems()
+    username = normalise_username(username)
+    _check_username(problems, username, session)
+    display_name = _check_display_name(problems, display_name)
+    problems.raise_if_any()
+    user = User(username=username, display_name=display_name, password_hash=NO_PASSWORD, role=invite.role,
+                language=language, email=email or None)
+    return _join_with_invite(session, invite, user)
 
 
 # --- signing in ----------------------------------------------------------------------------------
@@ -294,8 +343,14 @@ def count_attempt(session: Session, *, username: str, address: str) -> int:
     return attempt.id
 
 
-def check_password(session: Session, *, attempt_id: int, username: str, password: str) -> User | None:
-    """Step 2: the user, or None for a wrong username or password (one answer, same time for both)."""
+def check_password(
+    session: Session, *, attempt_id: int, username: str, password: str, linking: bool = False
+) -> User | None:
+    """Step 2: the user, or None for a wrong username or password (one answer, same time for both).
+
+    Raises UseSingleSignOn for the right password of a participant whose account is linked to the OpenID
+    Connect provider, when participants sign in there only ("Feide only"); not when `linking` (the password
+    is being confirmed to link an account, see services/oidc.py)."""
     key = normalise_username(username)[:40]
     user = session.exec(select(User).where(User.username == key)).first() if key else None
     try:
@@ -305,11 +360,17 @@ def check_password(session: Session, *, attempt_id: int, username: str, password
         ok = False
     if not ok:
         return None
+    if not linking and user.role == Role.PARTICIPANT and get_settings().oidc_only and _is_linked(session, user):
+        raise UseSingleSignOn(provider=get_settings().oidc_provider_name)
     session.execute(sa.update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True))
     if password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = password_hasher.hash(password)
         session.add(user)
     return user
+
+
+def _is_linked(session: Session, user: User) -> bool:
+    return session.exec(select(UserIdentity.id).where(UserIdentity.user_id == user.id)).first() is not None
 
 
 def authenticate(session: Session, *, username: str, password: str, address: str) -> User | None:
@@ -321,9 +382,12 @@ def authenticate(session: Session, *, username: str, password: str, address: str
     return check_password(session, attempt_id=attempt_id, username=username, password=password)
 
 
-def start_session(session: Session, user: User, *, user_agent: str = "", address: str | None = None) -> str:
+def start_session(
+    session: Session, user: User, *, user_agent: str = "", address: str | None = None, id_token: str | None = None
+) -> str:
     """Creates the server-side session and returns the token for the cookie (only its hash is stored).
-    `address`: given when signing in with a password, so that a sign-in from a new place is recorded."""
+    `address`: given when signing in with a password, so that a sign-in from a new place is recorded.
+    `id_token`: a sign-in with the OpenID Connect provider, kept for signing out there too."""
     settings = get_settings()
     if address is not None:
         audit.note_sign_in(session, user, user_agent=user_agent, address=address)
@@ -337,6 +401,7 @@ def start_session(session: Session, user: User, *, user_agent: str = "", address
             last_seen_at=now,
             expires_at=now + timedelta(days=settings.session_max_days),
             user_agent=(user_agent or "")[:200],
+            id_token=id_token,
         )
     )
     session.flush()
@@ -570,6 +635,7 @@ class PurgedRecords:
     attempts: int
     sessions: int
     audit_events: int = 0
+    oidc_logins: int = 0
 
 
 def purge_old_records(session: Session, *, now: datetime | None = None) -> PurgedRecords:
@@ -596,5 +662,9 @@ def purge_old_records(session: Session, *, now: datetime | None = None) -> Purge
             )
         )
     )
+    # Sign-ins with the provider that were never finished or linked: refused after OIDC_LOGIN_MINUTES anyway.
+    oidc_logins = session.execute(
+        sa.delete(OidcLogin).where(OidcLogin.created_at < now - timedelta(minutes=OIDC_LOGIN_MINUTES))
+    )
     return PurgedRecords(attempts=attempts.rowcount, sessions=sessions.rowcount,
-                         audit_events=audit.purge_old_events(session, now=now))
+                         audit_events=audit.purge_old_events(session, now=now), oidc_logins=oidc_logins.rowcount)

@@ -33,7 +33,7 @@ DETAIL_NAMES = frozenset({
 # Events whose subject is the person the trail belongs to, done by themselves.
 OWN_KINDS = (
     "share.created", "share.withdrawn", "document.deleted", "document.purged",
-    "export.downloaded", "import.done", "signin.new_place",
+    "export.downloaded", "import.done", "signin.new_place", "identity.linked", "signin.oidc",
 )
 # Events an administrator sees in the event log (some also concern one person: they see those too).
 ADMIN_KINDS = (

@@ -564,7 +564,10 @@ def create_invite(
     max_uses: int | None = None,
     valid_days: int | None = 60,
     group_id: int | None = None,
+    for_externals: bool = False,
 ) -> InviteCode:
+    """`for_externals`: lets a participant register a local account with a password when participants
+    otherwise sign in with the OpenID Connect provider only (Settings.oidc_only_for_participants)."""
     permissions.ensure_admin(actor)
     _get(session, Cohort, cohort_id)
     problems = Problems()
@@ -587,6 +590,7 @@ def create_invite(
         expires_at=utcnow() + timedelta(days=valid_days) if valid_days else None,
         group_id=group_id,
         created_by=actor.id,
+        for_externals=bool(for_externals),
     )
     session.add(invite)
     session.flush()

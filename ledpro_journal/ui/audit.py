@@ -34,6 +34,7 @@ def my_sentence(event: EventView) -> str:
         "browser": d.get("browser") or tr("audit.unknown_browser"),
         "system": d.get("system") or tr("audit.unknown_system"),
         "network": d.get("network", ""),
+        "provider": get_settings().oidc_provider_name,
     }
     return tr(f"audit.mine.{event.kind}", **params)
 

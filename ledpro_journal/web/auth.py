@@ -202,9 +202,12 @@ def _signin_page(request: Request, lang: str, csrf: str, *, values=None, notice=
                  autocomplete="username", autofocus=True)
         + _field("password", t("auth.password", lang), lang=lang, kind="password", autocomplete="current-password")
     )
+    from ledpro_journal.web import oidc  # imports this module
+
     body = (
         f'<h1>{escape(t("auth.signin_title", lang))}</h1><p class="lead">{escape(t("auth.signin_lead", lang))}</p>'
-        f"{notice_html}{_form(csrf, '/auth/signin', inner, t('auth.signin_button', lang))}"
+        f"{notice_html}{oidc.signin_button(next_target, lang)}"
+        f"{_form(csrf, '/auth/signin', inner, t('auth.signin_button', lang))}"
         f'<nav class="alt"><a href="/auth/register">{escape(t("auth.register_link", lang))}</a></nav>'
     )
     return _with_csrf(
@@ -256,8 +259,10 @@ async def signin(request: Request) -> Response:
     try:
         token = await run_in_threadpool(attempt)
     except SignInRefused as refused:
+        # A participant who signs in with the provider only gets 403 (see accounts.UseSingleSignOn).
+        status = 403 if isinstance(refused, accounts.UseSingleSignOn) else 429
         return _signin_page(request, lang, csrf, values=data, notice=t(refused.key, lang, **refused.params),
-                            bad=True, status=429)
+                            bad=True, status=status)
     if token is None:
         return _signin_page(request, lang, csrf, values=data, notice=t("auth.wrong_credentials", lang), bad=True,
                             status=401)
@@ -373,13 +378,22 @@ async def signout(request: Request) -> Response:
     if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
         return RedirectResponse("/", status_code=303)
     token = request.cookies.get(SESSION_COOKIE)
+    from ledpro_journal.web import oidc  # imports this module
 
-    def end() -> None:
+    def end() -> str | None:
+        id_token = oidc.id_token_of(token)
         with session_scope() as session:
             accounts.end_session(session, token)
+        return id_token
 
-    await run_in_threadpool(end)
-    if request.query_params.get("account_deleted"):
+    id_token = await run_in_threadpool(end)
+    # A sign-in that came from the OpenID Connect provider: signed out here, and offered the provider's sign-out.
+    offer = None
+    if id_token and not request.query_params.get("account_deleted"):
+        offer = await run_in_threadpool(oidc.signed_out_page, request, _lang(request), id_token)
+    if offer is not None:
+        response = offer
+    elif request.query_params.get("account_deleted"):
         # After deleting one's account (ui/leaving.py): the farewell, in the language the person used.
         response = RedirectResponse("/auth/signin?account_deleted=1", status_code=303)
         response.set_cookie(LANGUAGE_COOKIE, language_or_default(request.query_params.get("lang")),

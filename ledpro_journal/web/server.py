@@ -15,7 +15,7 @@ from starlette.routing import Route
 from ledpro_journal import db, references
 from ledpro_journal.config import get_settings
 from ledpro_journal.services import accounts, journal
-from ledpro_journal.web import accessibility, auth, calendar, drafts, reminders
+from ledpro_journal.web import accessibility, auth, calendar, drafts, oidc, reminders
 from ledpro_journal.web.headers import SecurityHeaders
 from ledpro_journal.web.unavailable import DatabaseGuard
 
@@ -66,6 +66,7 @@ def _purge_old_records() -> None:
 def routes():
     return (
         auth.routes()
+        + oidc.routes()
         + drafts.routes()
         # --- calendar ---
         + calendar.routes()

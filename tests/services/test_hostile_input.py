@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from ledpro_journal import db
-from tests.catalogues import every_language
 from ledpro_journal.models import Audience, DocumentKind, Role
 from ledpro_journal.references.model import one_line as reference_line
 from ledpro_journal.services import (
@@ -28,6 +27,7 @@ from ledpro_journal.services import (
 )
 from ledpro_journal.services.errors import Invalid
 from ledpro_journal.templates import TEMPLATES
+from tests.catalogues import every_language
 from tests.helpers import PASSWORD, make_admin, make_cohort, make_member
 from tests.hostile_text import EVERY_CHARACTER, HOSTILE
 
