@@ -8,7 +8,8 @@ What is kept of the person at the provider: the issuer and the stable `sub` (use
 account the name and e-mail the userinfo endpoint gives (Feide's ID token carries neither). Never the national
 identity number: no scope that releases it is asked for, and no claim but sub, name and email is read.
 
-Authlib makes the authorization URL and exchanges the code (its httpx client, PKCE S256); joserfc, Authlib's
+Authlib makes the authorization URL and exchanges the code (its requests client, PKCE S256; its httpx client
+is deprecated in favour of another package); joserfc, Authlib's
 own JOSE library (authlib.jose is deprecated since Authlib 1.6 and warns on import), checks the ID token's
 signature against the provider's JWKS and its iss, aud, exp and nonce.
 """
@@ -27,9 +28,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
+import requests
 import sqlalchemy as sa
 from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.httpx_client import OAuth2Client
+from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -146,15 +148,15 @@ def _provider(settings: Settings, *, fresh: bool = False) -> _Metadata:
     return metadata
 
 
-def _client(settings: Settings, redirect_uri: str) -> OAuth2Client:
-    return OAuth2Client(
+def _client(settings: Settings, redirect_uri: str) -> OAuth2Session:
+    return OAuth2Session(
         settings.oidc_client_id,
         settings.oidc_client_secret.get_secret_value() or None,
         scope=settings.oidc_scopes,
         redirect_uri=redirect_uri,
         code_challenge_method="S256",
         token_endpoint_auth_method="client_secret_basic",
-        timeout=HTTP_TIMEOUT,
+        default_timeout=HTTP_TIMEOUT,
     )
 
 
@@ -249,7 +251,7 @@ def _exchange(settings: Settings, claim: _Claim, *, code: str, redirect_uri: str
         except OAuthError as refused:
             # invalid_grant: the code was used, expired, or does not match the verifier.
             raise LoginRefused("oidc.error.code", status=400, kind=f"token:{refused.error}") from refused
-        except httpx.HTTPError as failed:
+        except requests.RequestException as failed:
             raise LoginRefused("oidc.error.unavailable", status=503, kind=f"token:{type(failed).__name__}") from failed
         id_token = tokens.get("id_token")
         if not isinstance(id_token, str):
@@ -333,7 +335,7 @@ def _verified_id_token(settings: Settings, metadata: _Metadata, id_token: str, *
     return claims
 
 
-def _userinfo(client: OAuth2Client, metadata: _Metadata, subject: str) -> dict:
+def _userinfo(client: OAuth2Session, metadata: _Metadata, subject: str) -> dict:
     """Name and e-mail: Feide's ID token has neither. Without a userinfo endpoint, or if it fails, the login
     goes on without them (a name is then asked for nowhere: the username stands in)."""
     endpoint = metadata.discovery.get("userinfo_endpoint")
@@ -343,7 +345,7 @@ def _userinfo(client: OAuth2Client, metadata: _Metadata, subject: str) -> dict:
         response = client.get(endpoint)
         response.raise_for_status()
         info = response.json()
-    except (httpx.HTTPError, ValueError) as failed:
+    except (requests.RequestException, ValueError) as failed:
         raise LoginRefused("oidc.error.unavailable", status=502, kind=f"userinfo:{type(failed).__name__}") from failed
     if not isinstance(info, dict) or info.get("sub") != subject:
         # OpenID Connect Core 5.3.2: userinfo about someone else must not be used.

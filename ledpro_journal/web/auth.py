@@ -215,6 +215,19 @@ def _signin_page(request: Request, lang: str, csrf: str, *, values=None, notice=
     )
 
 
+async def slow_down_after_failures(username: str, address: str) -> None:
+    """Before a password is checked: waits out the delay that earlier failures for this account or address
+    have earned (1, 2, 4, 8 s); the lockout itself is refused when the attempt is counted."""
+
+    def throttle():
+        with session_scope() as session:
+            return accounts.sign_in_throttle(session, username=username, address=address)
+
+    delay = (await run_in_threadpool(throttle)).delay_seconds
+    if delay:
+        await asyncio.sleep(delay)
+
+
 async def signin(request: Request) -> Response:
     lang = _lang(request)
     if await _needs_setup():
@@ -237,14 +250,7 @@ async def signin(request: Request) -> Response:
         return _expired_form("/auth/signin")
     username, password = data.get("username", ""), data.get("password", "")
     address = _client_address(request)
-
-    def throttle():
-        with session_scope() as session:
-            return accounts.sign_in_throttle(session, username=username, address=address)
-
-    delay = (await run_in_threadpool(throttle)).delay_seconds
-    if delay:
-        await asyncio.sleep(delay)
+    await slow_down_after_failures(username, address)
 
     def attempt() -> str | None:
         with session_scope() as session:  # committed first: parallel guesses count each other

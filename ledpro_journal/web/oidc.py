@@ -9,10 +9,10 @@ page in the person's language; the log says what kind of failure and which issue
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import secrets
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -38,11 +38,16 @@ from ledpro_journal.web.auth import (
     _safe_next,
     _with_csrf,
     set_session_cookie,
+    slow_down_after_failures,
 )
 
 log = logging.getLogger(__name__)
 
 LINK_COOKIE = "ledpro_oidc_link"
+# The state of the login this browser started. The state itself lives in the database (any server may finish the
+# login); the cookie binds it to the browser, so that a callback someone got at Feide in their own browser and
+# sent to another person does not sign that person in as them, nor link their identity to that person's account.
+STATE_COOKIE = "ledpro_oidc_state"
 LINK_PATH = "/auth/oidc/link"
 
 
@@ -116,11 +121,23 @@ async def start(request: Request) -> Response:
         session, next_path=next_target, lang=lang, redirect_uri=_redirect_uri(request)))
     if isinstance(outcome, oidc.LoginRefused):
         return _refusal_page(request, lang, outcome)
-    return RedirectResponse(outcome, status_code=303)
+    response = RedirectResponse(outcome, status_code=303)
+    state = dict(parse_qsl(urlsplit(outcome).query)).get("state", "")
+    response.set_cookie(STATE_COOKIE, state, max_age=accounts.OIDC_LOGIN_MINUTES * 60, path="/auth/oidc/",
+                        httponly=True, samesite="lax", secure=_is_secure(request))
+    return response
+
+
+def _started_here(request: Request, state: str) -> bool:
+    return secrets.compare_digest(request.cookies.get(STATE_COOKIE, "").encode(), state.encode())
 
 
 async def callback(request: Request) -> Response:
     params = request.query_params
+    if params.get("state") and not _started_here(request, params["state"]):
+        # Refused before the login is claimed: the browser that started it can still finish it.
+        refused = oidc.LoginRefused("oidc.error.state", status=400, kind="state_of_another_browser")
+        return _refusal_page(request, _lang(request), refused)
 
     def finish():
         try:
@@ -217,14 +234,7 @@ async def _link_with_password(request: Request, link_token: str | None, data: di
     """The same throttle as signing in with a password (web/auth.py): slowed after failures, then locked."""
     username, password = data.get("username", ""), data.get("password", "")
     address = _client_address(request)
-
-    def throttle():
-        with session_scope() as session:
-            return accounts.sign_in_throttle(session, username=username, address=address)
-
-    delay = (await run_in_threadpool(throttle)).delay_seconds
-    if delay:
-        await asyncio.sleep(delay)
+    await slow_down_after_failures(username, address)
 
     def count() -> int:
         with session_scope() as session:  # committed first: parallel guesses count each other
