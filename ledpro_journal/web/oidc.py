@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ledpro_journal.config import get_settings
+from ledpro_journal.config import LANGUAGE_COOKIE, get_settings
 from ledpro_journal.db import session_scope
-from ledpro_journal.i18n import t
+from ledpro_journal.i18n import LANGUAGES, t
 from ledpro_journal.services import accounts, oidc
 from ledpro_journal.services.errors import Invalid, SignInRefused
 from ledpro_journal.web.auth import (
@@ -203,7 +203,9 @@ async def link(request: Request) -> Response:
     pending = await _attempt(lambda session: oidc.pending_link(session, link_token))
     if isinstance(pending, oidc.LoginRefused):
         return _refusal_page(request, _lang(request), pending)
-    lang = pending.lang
+    # The language the login began in, until the person picks another with the switch on this page.
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    lang = chosen if chosen in LANGUAGES else pending.lang
     csrf = _csrf_for(request)
     if request.method == "GET":
         notice = t("auth.form_expired", lang) if request.query_params.get("expired") else ""

@@ -81,6 +81,8 @@ a { color: var(--accent); }
 a.button { display:block; text-align:center; margin-top:1rem; font-weight:600; padding:.7rem; border-radius:8px;
            text-decoration:none; border:1px solid var(--accent); }
 a.button.primary { background: var(--accent); color:#fff; }
+h2 { font-size: 1.15rem; margin: 1.75rem 0 .3rem; }
+a.button.primary ~ form button { background:#fff; color: var(--accent); border:1px solid var(--accent); }
 p.divider { text-align:center; color: var(--muted); margin: 1.25rem 0 0; font-size:.95rem; }
 main.wide { max-width: 46rem; }
 main.wide h2 { font-size: 1.2rem; margin: 1.5rem 0 .4rem; }

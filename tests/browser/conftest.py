@@ -54,9 +54,12 @@ class AppServer:
 
     live: list[AppServer] = []  # started and not yet closed: their logs are printed when a test fails
 
-    def __init__(self, database_url: str, log_dir: Path, name: str = "server") -> None:
+    def __init__(
+        self, database_url: str, log_dir: Path, name: str = "server", env: dict[str, str] | None = None
+    ) -> None:
         self.database_url = database_url
         self.name = name
+        self.env = dict(env or {})  # extra settings (LEDPRO_*), on top of the test process's environment
         self.port = free_port()
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen | None = None
@@ -73,6 +76,7 @@ class AppServer:
             LEDPRO_LOG_LEVEL="INFO",
             STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
         )
+        env.update(self.env)
         self._log_file = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - closed in stop()
         self._log_file.write(f"\n===== start on port {self.port} =====\n")
         self._log_file.flush()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from html import escape
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from ledpro_journal.config import LANGUAGE_COOKIE, SESSION_COOKIE, get_settings
+from ledpro_journal.i18n import t
 from ledpro_journal.models import AuthSession, Role, User
 from ledpro_journal.services import accounts, oidc, programme
 from ledpro_journal.web import oidc as oidc_web
@@ -281,3 +283,12 @@ def test_the_provider_down_gives_a_clear_page(app_client, monkeypatch, caplog):
     assert page.status_code == 503 and "Vi får ikke kontakt med Feide akkurat nå." in page.text
     assert "Traceback" not in page.text
     assert "oidc sign-in refused: discovery:ConnectError (issuer http://127.0.0.1:9)" in caplog.text
+
+
+def test_the_link_page_follows_the_language_switch(app_client, world, provider):
+    assert sign_in_with_provider(app_client, provider.account("kari")).headers["location"] == oidc_web.LINK_PATH
+    assert escape(t("oidc.link.invite_heading", "nb")) in app_client.get(oidc_web.LINK_PATH).text
+    app_client.get("/auth/language", params={"lang": "en", "next": oidc_web.LINK_PATH})
+    page = app_client.get(oidc_web.LINK_PATH)
+    assert escape(t("oidc.link.invite_heading", "en")) in page.text
+    assert escape(t("oidc.link.invite_heading", "nb")) not in page.text
