@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
 from sqlmodel import Session, select
 
 from ledpro_journal.config import SESSION_COOKIE
+from ledpro_journal.i18n import language_tag, t
 from ledpro_journal.models import AuthSession
 from ledpro_journal.services import accounts, programme
 from ledpro_journal.web import auth
@@ -178,3 +180,15 @@ def test_sign_in_pages_forbid_framing_and_caching(client, admin):
     assert headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(("accept_language", "lang"), [
+    ("nn-NO,nn;q=0.9,nb;q=0.8", "nn"), ("en-GB,en;q=0.9", "en"), ("no", "nb"), ("de", "nb"),
+])
+def test_the_sign_in_page_starts_in_the_browsers_language_until_one_is_chosen(client, admin, accept_language, lang):
+    page = client.get("/auth/signin", headers={"Accept-Language": accept_language})
+    assert f'<html lang="{language_tag(lang)}">' in page.text
+    assert escape(t("auth.signin_lead", lang)) in page.text
+    client.get("/auth/language", params={"lang": "en", "next": "/auth/signin"})
+    chosen = client.get("/auth/signin", headers={"Accept-Language": accept_language})
+    assert f'<html lang="{language_tag("en")}">' in chosen.text
