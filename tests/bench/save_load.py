@@ -1,6 +1,7 @@
 """A whole gathering writing at once: save times at 60 writers against one writer alone, in the same run.
 
     PYTHONPATH=. .venv/bin/python tests/bench/save_load.py [--writers 60] [--rounds 10] [--databases sqlite,postgresql]
+        [--pg-flush on|off|both]
 
 For SQLite and for PostgreSQL (127.0.0.1:5432) a database gets N participants with a note each and a real
 server (`streamlit run app.py`); everyone signs in over HTTP. Two ways of saving are measured:
@@ -208,6 +209,10 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--pg-flush", choices=["on", "off", "both"], default="on",
+        help="PostgreSQL's synchronous_commit: off tells whether tails come from flushing commits to the disk",
+    )
     args = parser.parse_args()
     print(f"{args.writers} writers, {args.rounds} saves each per pattern; alone: {args.rounds * 3} saves")
     if "sqlite" in args.databases:
@@ -215,20 +220,25 @@ def main() -> None:
             measure("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", args.writers, args.rounds, Path(folder))
     if "postgresql" not in args.databases:
         return
+    for flush in (["on", "off"] if args.pg_flush == "both" else [args.pg_flush]):
+        measure_postgresql(flush, args.writers, args.rounds)
+
+
+def measure_postgresql(flush: str, writer_count: int, rounds: int) -> None:
     admin = sa.create_engine(db.normalise_url(POSTGRES), isolation_level="AUTOCOMMIT")
     name = f"ledpro_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        connection.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = {flush}'))
+    label = "postgresql" if flush == "on" else "pg noflush"
     try:
         with tempfile.TemporaryDirectory() as folder:
-            measure("postgresql", f"postgresql://postgres@127.0.0.1:5432/{name}", args.writers, args.rounds,
-                    Path(folder))
+            measure(label, f"postgresql://postgres@127.0.0.1:5432/{name}", writer_count, rounds, Path(folder))
     finally:
         db.dispose_engines()
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
 
 if __name__ == "__main__":
     main()
