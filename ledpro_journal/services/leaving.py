@@ -32,6 +32,7 @@ from ledpro_journal.models import (
     SharedVersion,
     ShareSeen,
     User,
+    UserIdentity,
     utcnow,
 )
 from ledpro_journal.services import audit, journal, permissions
@@ -125,6 +126,7 @@ def erase_person(session: Session, account: User) -> None:
     _run(session, sa.delete(ReminderPreference).where(ReminderPreference.user_id == user_id))
     _run(session, sa.delete(SentReminder).where(SentReminder.user_id == user_id))
     _run(session, sa.delete(AuthSession).where(AuthSession.user_id == user_id))
+    _run(session, sa.delete(UserIdentity).where(UserIdentity.user_id == user_id))
     _run(session, sa.delete(LoginAttempt).where(LoginAttempt.username == account.username))
     _run(session, sa.delete(CohortMembership).where(CohortMembership.user_id == user_id))
 

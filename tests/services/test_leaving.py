@@ -25,6 +25,7 @@ from ledpro_journal.models import (
     Share,
     SharedVersion,
     User,
+    UserIdentity,
 )
 from ledpro_journal.services import (
     accounts,
@@ -138,11 +139,14 @@ def write_everything(session, kari, ola, fac):
 
 def test_deleting_an_account_leaves_no_text_of_theirs_but_their_comments_on_others_notes(session, kari, ola, fac):
     on_olas, shared_note, olas_share = write_everything(session, kari, ola, fac)
+    # Her link to Feide: the person at the provider, which must not outlive the account.
+    session.add(UserIdentity(user_id=kari.id, issuer="https://auth.dataporten.no", subject=f"{SECRET}-at-feide"))
+    session.commit()
     before = texts_holding(session, SECRET)
     assert {("documents", "search_text"), ("document_revisions", "fields"), ("drafts", "text"),
             ("shared_versions", "fields"), ("literature_references", "data"), ("name_replacements", "replacement"),
             ("exam_drafts", "title"), ("users", "username"), ("users", "email"), ("comments", "text"),
-            ("login_attempts", "username")} <= before
+            ("login_attempts", "username"), ("user_identities", "subject")} <= before
 
     leaving.delete_account(kari, session, f"  {SECRET}.KARI ")
     session.commit()
