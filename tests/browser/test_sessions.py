@@ -186,13 +186,13 @@ def test_changing_the_password_ends_the_other_sessions(server, new_context, scre
 
     nav_link(here, "Min konto").click()
     expect(here.get_by_role("heading", name="Min konto")).to_be_visible()
-    expect(here.get_by_text("Du er også logget inn i 1 andre nettlesere eller enheter.")).to_be_visible()
+    expect(here.get_by_text("Du er også logget inn i 1 annen nettleser eller enhet.")).to_be_visible()
     new_password = "et helt nytt og langt passord"
     here.get_by_label("Nåværende passord", exact=True).fill(PASSWORD)
     here.get_by_label("Nytt passord", exact=True).fill(new_password)
     here.get_by_label("Gjenta passordet", exact=True).fill(new_password)
     here.get_by_role("button", name="Bytt passord").click()
-    expect(here.get_by_text("Passordet er byttet. 1 andre økter ble avsluttet.")).to_be_visible()
+    expect(here.get_by_text("Passordet er byttet. 1 annen økt ble avsluttet.")).to_be_visible()
 
     nav_link(elsewhere, "Min konto").click()
     expect_thrown_out(elsewhere)

@@ -225,7 +225,7 @@ def test_comment_comes_back_to_the_owner(group, base, new_context, screenshot):
     expect(reader.get_by_role("heading", name="Kommentarer (1)")).to_be_visible()
 
     owner = signed_in(new_context, base, group.owner)
-    marker = main(owner).get_by_role("link", name=f"1 nye kommentarer på «{group.title}»")
+    marker = main(owner).get_by_role("link", name=f"1 ny kommentar på «{group.title}»")
     expect(marker).to_be_visible()
     marker.click()
     expect(owner.get_by_role("heading", name=group.title)).to_be_visible()

@@ -269,7 +269,8 @@ def test_headers_links_and_language(session, admin, cohort, box):
     message = mail.message
     assert message["From"] == SENDER and message["To"] == "anna@example.no"
     assert message["Subject"] == "LEDPRO: actions waiting for a log entry (1)"
-    assert message["Content-Language"] == "en" and message["Auto-Submitted"] == "auto-generated"
+    # A BCP 47 tag (RFC 3282), as the registry gives it for the person's language.
+    assert message["Content-Language"] == "en-GB" and message["Auto-Submitted"] == "auto-generated"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = message["List-Unsubscribe"].strip().strip("<>")
     assert link.startswith(f"{PUBLIC_URL}/reminders/unsubscribe/{anna.id}.")
