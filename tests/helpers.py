@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from ledpro_journal.models import Role, User
-from ledpro_journal.services import accounts, programme
+from ledpro_journal.models import DocumentKind, Role, User
+from ledpro_journal.services import accounts, journal, programme
 
 PASSWORD = "et langt nok testpassord"
 
@@ -42,3 +42,13 @@ def make_member(
     )
     session.commit()
     return user
+
+
+def participants_with_a_note(session: Session, count: int) -> tuple[list[User], list[int]]:
+    """A cohort of `count` participants (deltaker00, deltaker01, …), each with an empty note: a gathering
+    about to write."""
+    admin = make_admin(session)
+    cohort = make_cohort(session, admin)
+    users = [make_member(session, admin, cohort.id, f"deltaker{number:02d}") for number in range(count)]
+    notes = [journal.create_document(user, session=session, kind=DocumentKind.NOTE).id for user in users]
+    return users, notes

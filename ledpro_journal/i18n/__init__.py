@@ -104,8 +104,6 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
     """`count`, when given as a number, chooses the plural form and is written the language's way (1 234)."""
     lang = language_or_default(lang)
     count = params.get("count")
-    if isinstance(count, str) and count.isdecimal():
-        count = int(count)  # a number that came through a text field or a flash message still counts
     text = _lookup(key, lang, count)
     if text is None:
         log.error("missing catalogue key %r for %r", key, lang)

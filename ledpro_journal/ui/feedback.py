@@ -58,12 +58,18 @@ def run_action(
     return Outcome(False)
 
 
+def _inert(params: dict[str, object]) -> dict[str, object]:
+    """Message parameters as shown: text made inert (it may be user text); numbers stay numbers, so that
+    `count` chooses the plural form and is written the language's way."""
+    return {name: value if isinstance(value, int) else plain(str(value)) for name, value in params.items()}
+
+
 def field_error(errors_key: str, field: str) -> None:
     """Shows the message for one field, right under it, if the last attempt left one."""
     error = (st.session_state.get(errors_key) or {}).get(field)
     if error:
         key, params = error
-        st.error(tr(key, **{name: plain(str(value)) for name, value in params.items()}), icon=":material/error:")
+        st.error(tr(key, **_inert(params)), icon=":material/error:")
 
 
 def form_error(errors_key: str) -> None:
@@ -79,5 +85,4 @@ def show_flash() -> None:
     pending = st.session_state.pop("_flash", None)
     if pending:
         key, params = pending
-        inert = {name: value if isinstance(value, int) else plain(str(value)) for name, value in params.items()}
-        st.toast(tr(key, **inert), icon=":material/check_circle:")
+        st.toast(tr(key, **_inert(params)), icon=":material/check_circle:")

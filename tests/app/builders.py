@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -482,3 +483,15 @@ def add_reference(dbs, user: User, data: dict, reading_list_of: int | None = Non
     reference = literature.add_reference(user, session=dbs, kind=kind, data=data, reading_list_of=reading_list_of)
     dbs.commit()
     return reference
+
+
+def every_screen(browser, world) -> Iterator[tuple[str, str, AppTest]]:
+    """(role, page, AppTest) for every page in each role's navigation (the `every_role_world` fixture's
+    people); the editor with Pia's note."""
+    for role in ("participant", "facilitator", "admin"):
+        browser.sign_in(world[role])
+        for page in sorted(registered_pages(run(entry_app()))):
+            if page == "pages/write.py":
+                yield role, page, open_write(open_page("pages/home.py"), world["note"].id)
+            else:
+                yield role, page, open_page(page)

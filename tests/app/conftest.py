@@ -18,11 +18,11 @@ from sqlmodel import Session, select
 from streamlit.runtime.pages_manager import PagesManager
 
 from ledpro_journal import db
-from ledpro_journal.models import CohortMembership, Role, User
-from ledpro_journal.services import accounts, programme
+from ledpro_journal.models import CohortMembership, DocumentKind, Role, User
+from ledpro_journal.services import accounts, literature, programme
 from ledpro_journal.ui import app_server
 from ledpro_journal.ui import session as ui_session
-from tests.app.builders import Browser, Groups, Writers, make_groups
+from tests.app.builders import Browser, Groups, Writers, make_groups, write
 from tests.helpers import make_admin, make_cohort, make_member
 
 
@@ -124,3 +124,17 @@ def nord(dbs, writers):
 def frode(dbs, writers) -> User:
     """Frode Faglærer, facilitating the writers' cohort."""
     return make_member(dbs, writers.admin, writers.cohort.id, "frode", role=Role.FACILITATOR, name="Frode Faglærer")
+
+
+@pytest.fixture
+def every_role_world(writers, dbs):
+    """Pia with a note, an action and a reference of her own (so the note's choosers and the citation panel
+    show), a facilitator of her cohort, and the administrator: every page of every role has something on it."""
+    frode = make_member(dbs, writers.admin, writers.cohort.id, "frode", role=Role.FACILITATOR, name="Frode Faglærer")
+    note = write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Et notat"})
+    write(dbs, writers.pia, DocumentKind.ACTION, {"title": "Samtale med teamet"})
+    literature.add_reference(writers.pia, session=dbs, kind="book", reading_list_of=None,
+                             data={"authors": [{"family": "Bion", "given": "Wilfred R."}], "year": "1961",
+                                   "title": "Experiences in groups", "publisher": "Tavistock"})
+    dbs.commit()
+    return {"participant": writers.pia, "facilitator": frode, "admin": writers.admin, "note": note}

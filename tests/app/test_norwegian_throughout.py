@@ -15,25 +15,19 @@ from collections.abc import Iterator
 import pytest
 
 from ledpro_journal.export.exam_docx import MAX_TEMPLATE_BYTES
-from ledpro_journal.models import DocumentKind, Role
 from ledpro_journal.references import MAX_IMPORT_BYTES
-from ledpro_journal.services import literature
 from ledpro_journal.ui import navigation
 from ledpro_journal.ui.widgets import upload_megabytes
 from tests.app.builders import (
     ROOT,
     assert_signed_out,
     entry_app,
+    every_screen,
     nb,
-    open_page,
-    open_write,
     page_links,
-    registered_pages,
     run,
     titles,
-    write,
 )
-from tests.helpers import make_member
 
 SOURCES = [*ROOT.glob("pages/*.py"), *ROOT.glob("ledpro_journal/ui/*.py")]
 CHOOSE_OPTIONS = {nb("widget.choose_options"), nb("widget.no_options")}
@@ -99,34 +93,9 @@ def test_the_refusals_state_the_same_limits_as_the_fields():
 # --- on the screens: every page of every role --------------------------------------------------------------
 
 
-@pytest.fixture
-def world(writers, dbs):
-    """Pia with a note, an action and a reference of her own (so the note's choosers and the citation panel
-    show), a facilitator of her cohort, and the administrator."""
-    frode = make_member(dbs, writers.admin, writers.cohort.id, "frode", role=Role.FACILITATOR, name="Frode Faglærer")
-    note = write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Et notat"})
-    write(dbs, writers.pia, DocumentKind.ACTION, {"title": "Samtale med teamet"})
-    literature.add_reference(writers.pia, session=dbs, kind="book", reading_list_of=None,
-                             data={"authors": [{"family": "Bion", "given": "Wilfred R."}], "year": "1961",
-                                   "title": "Experiences in groups", "publisher": "Tavistock"})
-    dbs.commit()
-    return {"participant": writers.pia, "facilitator": frode, "admin": writers.admin, "note": note}
-
-
-def every_screen(browser, world) -> Iterator[tuple[str, str, object]]:
-    """(role, page, AppTest) for every page in each role's navigation; the editor with Pia's note."""
-    for role in ("participant", "facilitator", "admin"):
-        browser.sign_in(world[role])
-        for page in sorted(registered_pages(run(entry_app()))):
-            if page == "pages/write.py":
-                yield role, page, open_write(open_page("pages/home.py"), world["note"].id)
-            else:
-                yield role, page, open_page(page)
-
-
-def test_every_chooser_and_file_field_on_every_screen_speaks_bokmaal(browser, world):
+def test_every_chooser_and_file_field_on_every_screen_speaks_bokmaal(browser, every_role_world):
     multiselects, uploaders = [], []
-    for role, page, at in every_screen(browser, world):
+    for role, page, at in every_screen(browser, every_role_world):
         for chooser in at.multiselect:
             multiselects.append((role, page, chooser.label))
             assert chooser.proto.placeholder in CHOOSE_OPTIONS, (role, page, chooser.label)
@@ -175,9 +144,9 @@ def open_stand_in(at, name: str):
 
 
 @pytest.mark.parametrize("role", ["facilitator", "admin"])
-def test_a_participants_address_says_no_access_in_bokmaal(browser, world, address, role):
+def test_a_participants_address_says_no_access_in_bokmaal(browser, every_role_world, address, role):
     address["name"] = "notes"
-    browser.sign_in(world[role])
+    browser.sign_in(every_role_world[role])
     at = run(entry_app())
     [info] = stand_ins(at, "notes").values()
     assert info["script_path"] == ""  # our page, not pages/notes.py: the participant's page never runs for them
@@ -188,9 +157,9 @@ def test_a_participants_address_says_no_access_in_bokmaal(browser, world, addres
     assert not at.text_input and not at.selectbox and not at.button
 
 
-def test_an_address_of_no_page_at_all_says_so_in_bokmaal(browser, world, address):
+def test_an_address_of_no_page_at_all_says_so_in_bokmaal(browser, every_role_world, address):
     address["name"] = "nonsense"
-    browser.sign_in(world["participant"])
+    browser.sign_in(every_role_world["participant"])
     at = open_stand_in(run(entry_app()), "nonsense")
     assert titles(at) == [nb("error.page_not_found_title")]
     assert [i.value for i in at.info] == [nb("error.page_not_found")]
@@ -198,11 +167,11 @@ def test_an_address_of_no_page_at_all_says_so_in_bokmaal(browser, world, address
 
 
 @pytest.mark.parametrize("name", ["", "notes", "home", "a/b"])
-def test_the_viewers_own_pages_the_root_and_impossible_names_get_no_stand_in(browser, world, address, name):
+def test_the_viewers_own_pages_the_root_and_impossible_names_get_no_stand_in(browser, every_role_world, address, name):
     """The root and Pia's own pages are hers (home is the default page's own name, served at the root);
     a name with "/" can be no page's."""
     address["name"] = name
-    browser.sign_in(world["participant"])
+    browser.sign_in(every_role_world["participant"])
     at = run(entry_app())
     assert not [info for info in at._registered_pages.values() if not info.get("script_path")]
 

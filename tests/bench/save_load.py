@@ -45,10 +45,9 @@ import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from ledpro_journal import db  # noqa: E402
-from ledpro_journal.models import DocumentKind  # noqa: E402
 from ledpro_journal.services import journal  # noqa: E402
 from tests.browser.conftest import AppServer, seed  # noqa: E402
-from tests.helpers import PASSWORD, make_admin, make_cohort, make_member  # noqa: E402
+from tests.helpers import PASSWORD, participants_with_a_note  # noqa: E402
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 DRAFT_HEADERS = {"X-LEDPRO-Draft": "1", "Content-Type": "application/json"}
@@ -177,14 +176,7 @@ def service_saves(url: str, users: list, notes: list[int], rounds: int) -> dict[
 
 
 def measure(label: str, url: str, writer_count: int, rounds: int, folder: Path) -> None:
-    def build(session):
-        admin = make_admin(session)
-        cohort = make_cohort(session, admin)
-        users = [make_member(session, admin, cohort.id, f"deltaker{number:02d}") for number in range(writer_count)]
-        notes = [journal.create_document(u, session=session, kind=DocumentKind.NOTE).id for u in users]
-        return users, notes
-
-    users, notes = seed(url, build)
+    users, notes = seed(url, lambda session: participants_with_a_note(session, writer_count))
     server = AppServer(url, folder, f"save_load_{label}").start()
     try:
         http = asyncio.run(drafts_api(server.url, [(u.username, n) for u, n in zip(users, notes, strict=True)], rounds))

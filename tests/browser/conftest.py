@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,6 +26,7 @@ from sqlmodel import Session
 
 from ledpro_journal import db
 from ledpro_journal.config import SESSION_COOKIE
+from tests.conftest import drop_postgres_database, make_postgres_database
 from tests.helpers import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -200,6 +202,21 @@ def screenshot(tmp_path) -> Callable:
 
 def start_server(database_url: str, log_dir: Path, name: str) -> AppServer:
     return AppServer(database_url, log_dir, name).start()
+
+
+@contextmanager
+def database_of_kind(request, directory: Path) -> Iterator[str]:
+    """The URL of a new, empty database of the kind a fixture is parametrised with ("sqlite": a file in
+    `directory`; "postgresql": a database of its own on the test server, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield sqlite_url(directory)
+        return
+    admin_engine = request.getfixturevalue("postgres_admin_engine")
+    url = make_postgres_database(admin_engine)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(admin_engine, url)
 
 
 def seed(database_url: str, build: Callable[[Session], object]) -> object:

@@ -19,9 +19,8 @@ from playwright.sync_api import expect
 from ledpro_journal.i18n import t
 from ledpro_journal.models import DocumentKind
 from ledpro_journal.services import journal
-from tests.browser.conftest import AppServer, nav_link, seed, sign_in, signed_in_client, sqlite_url
-from tests.conftest import drop_postgres_database, make_postgres_database
-from tests.helpers import make_admin, make_cohort, make_member
+from tests.browser.conftest import AppServer, database_of_kind, nav_link, seed, sign_in, signed_in_client
+from tests.helpers import participants_with_a_note
 
 pytestmark = pytest.mark.browser
 
@@ -36,29 +35,13 @@ CONFLICT = t("journal.conflict", "nb").split("(")[0].strip()
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def gathering(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp(f"gathering_{request.param}")
-    if request.param == "sqlite":
-        url, cleanup = sqlite_url(directory), None
-    else:
-        admin_engine = request.getfixturevalue("postgres_admin_engine")
-        url = make_postgres_database(admin_engine)
-        cleanup = lambda: drop_postgres_database(admin_engine, url)  # noqa: E731
-
-    def build(session):
-        admin = make_admin(session)
-        cohort = make_cohort(session, admin)
-        users = [make_member(session, admin, cohort.id, f"deltaker{number:02d}") for number in range(WRITERS)]
-        notes = [journal.create_document(u, session=session, kind=DocumentKind.NOTE).id for u in users]
-        return users, notes
-
-    users, notes = seed(url, build)
-    server = AppServer(url, directory, f"gathering_{request.param}").start()
-    try:
-        yield {"server": server, "url": url, "users": users, "notes": notes}
-    finally:
-        server.close()
-        if cleanup:
-            cleanup()
-
+    with database_of_kind(request, directory) as url:
+        users, notes = seed(url, lambda session: participants_with_a_note(session, WRITERS))
+        server = AppServer(url, directory, f"gathering_{request.param}").start()
+        try:
+            yield {"server": server, "url": url, "users": users, "notes": notes}
+        finally:
+            server.close()
 
 
 def test_sixty_participants_sending_drafts_at_the_same_moment_all_have_them_stored(gathering):

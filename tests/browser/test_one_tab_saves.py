@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 from ledpro_journal.i18n import t
 from ledpro_journal.models import DocumentKind
 from ledpro_journal.services import journal
-from tests.browser.conftest import AppServer, nav_link, seed, sign_in, sqlite_url
-from tests.conftest import drop_postgres_database, make_postgres_database
+from tests.browser.conftest import AppServer, database_of_kind, nav_link, seed, sign_in
 from tests.helpers import make_admin, make_cohort, make_member
 
 pytestmark = pytest.mark.browser
@@ -26,26 +25,19 @@ SAVES = 15
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request, tmp_path_factory, chromium_path):
     directory = tmp_path_factory.mktemp(f"one_tab_{request.param}")
-    if request.param == "sqlite":
-        url, cleanup = sqlite_url(directory), None
-    else:
-        admin_engine = request.getfixturevalue("postgres_admin_engine")
-        url = make_postgres_database(admin_engine)
-        cleanup = lambda: drop_postgres_database(admin_engine, url)  # noqa: E731
 
     def build(session):
         admin = make_admin(session)
         cohort = make_cohort(session, admin)
         return [make_member(session, admin, cohort.id, name) for name in ("skriver", "pauser")]
 
-    writers = seed(url, build)
-    server = AppServer(url, directory, f"one_tab_{request.param}").start()
-    try:
-        yield {"server": server, "url": url, "writers": {w.username: w for w in writers}}
-    finally:
-        server.close()
-        if cleanup:
-            cleanup()
+    with database_of_kind(request, directory) as url:
+        writers = seed(url, build)
+        server = AppServer(url, directory, f"one_tab_{request.param}").start()
+        try:
+            yield {"server": server, "url": url, "writers": {w.username: w for w in writers}}
+        finally:
+            server.close()
 
 
 def settled(page) -> None:

@@ -90,8 +90,8 @@ def refused_key(outcomes, name) -> str | None:
 # --- people -------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(session):
+def people(session):
+    """An administrator, a cohort with one group of two participants (Kari and Ola), and a facilitator."""
     admin = make_admin(session)
     cohort = make_cohort(session, admin)
     group = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 1")
@@ -100,6 +100,11 @@ def world(session):
     ola = make_member(session, admin, cohort.id, "ola", group_id=group.id)
     fac = make_member(session, admin, cohort.id, "fagrid", role=Role.FACILITATOR)
     return admin, cohort, group, kari, ola, fac
+
+
+@pytest.fixture
+def world(session):
+    return people(session)
 
 
 # --- free text: kept exactly ------------------------------------------------------------------------------------
@@ -372,12 +377,7 @@ def hypothesis_engine(database_url):
 
 def test_any_characters_in_a_note_and_a_comment_come_back_exactly(hypothesis_engine):
     with Session(hypothesis_engine, expire_on_commit=False) as session:
-        admin = make_admin(session)
-        cohort = make_cohort(session, admin)
-        group = programme.create_group(admin, session=session, cohort_id=cohort.id, name="Gruppe 1")
-        session.commit()
-        kari = make_member(session, admin, cohort.id, "kari", group_id=group.id)
-        ola = make_member(session, admin, cohort.id, "ola", group_id=group.id)
+        _admin, _cohort, _group, kari, ola, _fac = people(session)
         action = journal.create_document(kari, session=session, kind=DocumentKind.ACTION)
         journal.save_document(kari, session=session, document_id=action.id, base_version=0, fields={"title": "A"})
         version = sharing.share_document(kari, session=session, document_id=action.id, audience=Audience.GROUP)
