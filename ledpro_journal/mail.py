@@ -2,11 +2,13 @@
 
 One connection serves the whole run. A message the server refuses (a recipient, say) fails alone; a
 server that cannot be reached, refuses the login or drops the connection ends the run, and what was not
-sent stays due for the next one (services.reminders lets its claims go).
+sent stays due for the next one (services.reminders lets its claims go). An address the server refuses
+for good (`_refused_for_good`) is not tried again for that reminder.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import sys
@@ -18,7 +20,10 @@ from ledpro_journal import db
 from ledpro_journal.config import Settings, get_settings
 from ledpro_journal.i18n import today_in_oslo
 from ledpro_journal.services import reminders
-from ledpro_journal.services.reminders import MessageRefused, ServerFailed
+from ledpro_journal.services.reminders import AddressRefused, MessageRefused, ServerFailed
+
+# An enhanced status code (RFC 3463) at the start of a reply's text: class.subject.detail.
+_ENHANCED_STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?!\d)")
 
 
 def _describe(error: Exception) -> str:
@@ -33,9 +38,31 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
+def _refused_for_good(error: smtplib.SMTPRecipientsRefused) -> bool:
+    """Every recipient refused at RCPT TO with a permanent reply about the address itself: a 5xx whose
+    enhanced status code is 5.1.x (no such mailbox, no such domain, a bad address) or 5.2.1 (mailbox
+    disabled), or, from a server without enhanced codes, 550, 551 or 553 (RFC 5321). Anything else is
+    tried again next run: 4xx (busy, greylisting), a refused connection or a timeout, and 5.7.x (relaying
+    denied, authentication required), which says the sending is set up wrong, not that the address is."""
+    return bool(error.recipients) and all(
+        _address_refused(code, _text(reply)) for code, reply in error.recipients.values()
+    )
+
+
+def _address_refused(code: int, reply: str) -> bool:
+    if not 500 <= code <= 599:
+        return False
+    status = _ENHANCED_STATUS.match(reply)
+    if status is None:
+        return code in (550, 551, 553)
+    kind, subject, detail = status.groups()
+    return kind == "5" and (subject == "1" or (subject, detail) == ("2", "1"))
+
+
 class SmtpSender:
-    """Call it with a message; it raises MessageRefused or ServerFailed. Use it as a context manager so
-    that the connection is closed at the end."""
+    """Call it with a message; it raises AddressRefused (the address, for good), MessageRefused (this
+    message, for now) or ServerFailed. Use it as a context manager so that the connection is closed at the
+    end."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -85,6 +112,8 @@ class SmtpSender:
             self._smtp.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
             self._reset()
+            if isinstance(error, smtplib.SMTPRecipientsRefused) and _refused_for_good(error):
+                raise AddressRefused(_describe(error)) from error
             raise MessageRefused(_describe(error)) from error
         except (smtplib.SMTPException, OSError) as error:
             self._smtp.close()
@@ -101,8 +130,9 @@ class SmtpSender:
 
 
 def run_send_reminders(today: date | None = None, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """The `send-reminders` command: 0 when everything due was sent, 1 when something must wait for the
-    next run (said on stderr), 2 when the settings do not allow sending at all."""
+    """The `send-reminders` command: 0 when everything due was sent, 1 when something was not (said on
+    stderr: it waits for the next run, or its address was refused for good), 2 when the settings do not
+    allow sending at all."""
     settings = get_settings()
     missing = [name for name, value in (("LEDPRO_PUBLIC_URL", settings.public_url),
                                         ("LEDPRO_SMTP_HOST", settings.smtp_host),
@@ -122,9 +152,12 @@ def run_send_reminders(today: date | None = None, *, out: TextIO = sys.stdout, e
     for reminder, reason in outcome.failed:
         print(f"NOT SENT {reminder.key} to {reminder.username} <{reminder.email}>: {reason} "
               "(tried again at the next run)", file=err)
+    for reminder, reason in outcome.refused:
+        print(f"NOT SENT {reminder.key} to {reminder.username} <{reminder.email}>: {reason} "
+              "(the address is refused for good: this reminder is not tried again)", file=err)
     if outcome.server_error:
         print(f"SMTP server {settings.smtp_host}:{settings.smtp_port} failed: {outcome.server_error}; "
               f"{len(outcome.not_tried)} reminders wait for the next run", file=err)
-    print(f"{today.isoformat()}: {len(outcome.sent)} sent, {len(outcome.failed) + len(outcome.not_tried)} not sent",
-          file=out)
+    not_sent = len(outcome.failed) + len(outcome.refused) + len(outcome.not_tried)
+    print(f"{today.isoformat()}: {len(outcome.sent)} sent, {not_sent} not sent", file=out)
     return 0 if outcome.ok else 1

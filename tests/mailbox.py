@@ -1,4 +1,5 @@
-"""A real SMTP server for tests (aiosmtpd on 127.0.0.1, a free port) that keeps what arrives, or refuses it."""
+"""A real SMTP server for tests (aiosmtpd on 127.0.0.1, a free port) that keeps what arrives, or refuses it:
+every message (at DATA), or one recipient's address (at RCPT TO)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,15 @@ class _Handler:
     def __init__(self) -> None:
         self.arrived: list[Arrived] = []
         self.refuse_with: str | None = None
+        self.refused_recipients: dict[str, str] = {}
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, _server, _session, envelope, address, _options) -> str:  # noqa: N802 - aiosmtpd's
+        reply = self.refused_recipients.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, _server, _session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
         if self.refuse_with:
@@ -71,3 +80,10 @@ class Mailbox:
     def refuse(self, reply: str | None = "554 5.7.1 Message refused") -> None:
         """Every message from now on gets this reply instead of being kept (None: keep them again)."""
         self.handler.refuse_with = reply
+
+    def refuse_recipient(self, address: str, reply: str | None) -> None:
+        """RCPT TO this address gets this reply from now on (None: accepted again)."""
+        if reply:
+            self.handler.refused_recipients[address] = reply
+        else:
+            self.handler.refused_recipients.pop(address, None)

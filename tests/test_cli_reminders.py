@@ -80,3 +80,16 @@ def test_a_refusing_server_is_reported_with_a_failing_exit_status_and_the_next_r
     again = send_reminders(url, box.port)
     assert again.returncode == 0 and "1 sent" in again.stdout
     assert len(box.arrived) == 1
+
+
+def test_an_address_refused_for_good_is_reported_once_and_not_tried_again(url, box):
+    box.refuse_recipient("pia@example.no", "550 5.1.1 <pia@example.no>: Recipient address rejected: User unknown")
+    refused = send_reminders(url, box.port)
+    assert refused.returncode == 1
+    assert ("NOT SENT weekly:2026-W49 to pia <pia@example.no>: pia@example.no: 550 5.1.1 <pia@example.no>: "
+            "Recipient address rejected: User unknown (the address is refused for good: this reminder is not "
+            "tried again)") in refused.stderr
+    assert "2026-12-02: 0 sent, 1 not sent" in refused.stdout
+    again = send_reminders(url, box.port)
+    assert again.returncode == 0 and again.stderr == "" and "2026-12-02: 0 sent, 0 not sent" in again.stdout
+    assert box.arrived == []

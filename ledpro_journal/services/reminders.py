@@ -15,19 +15,27 @@ Sending once: each reminder is claimed first, as a row in sent_reminders whose (
 (`weekly:2026-W49`, `gathering:17`), by an INSERT ... ON CONFLICT DO NOTHING that is committed before
 anything is sent; the rows it returns are this run's to send. A second run, or another server running at
 the same moment, claims nothing that was claimed, so nothing is sent twice. A claim whose e-mail the SMTP
-server did not take is deleted again, so the next run sends it.
+server did not take for now is deleted again, so the next run sends it; one whose address the server
+refused for good is kept, marked (REFUSED_AT), and not tried again.
+
+Never in the app's way: who is due (the costly reads, through everyone's journal) is read with nothing
+written yet, so on SQLite no write transaction is open while they run; then one short transaction lets go
+of stale claims and makes the new ones, committed before the first e-mail; what the server took is written
+down as the run goes, in short transactions of RECORD_EVERY e-mails at most.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
@@ -66,6 +74,15 @@ STALE_CLAIM = timedelta(hours=6)
 # A sent reminder is remembered while its key could still be due (a week's; a gathering's, which is due at
 # most MAX_DAYS_BEFORE days before it starts), then forgotten: the table stays small, and says little.
 KEEP_SENT = timedelta(days=MAX_DAYS_BEFORE + 10)
+# What the SMTP server took is written down as the run goes: every RECORD_EVERY e-mails, or after
+# RECORD_SECONDS if the server is slow, whichever comes first (one short transaction each). A run that dies
+# part-way sends again (once its claims are stale) at most those since the last time, never the whole run.
+RECORD_EVERY = 50
+RECORD_SECONDS = 5.0
+# sent_at of a reminder whose address the server refused for good (mail.py: 5xx to RCPT TO about the
+# address): a moment no e-mail was ever sent at, so the kept claim says "refused" without a column of its
+# own, and is not tried again. Forgotten after KEEP_SENT like the others.
+REFUSED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 WEEKLY, GATHERING = "weekly", "gathering"
 _OPEN = (ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value)
 
@@ -342,13 +359,23 @@ def _reachable():
     )
 
 
-def _not_claimed(key):
+def _let_go(stamp: datetime):
+    """Claims a run drops before it claims: unsent after STALE_CLAIM (their run died), or kept long enough."""
+    return sa.or_(
+        sa.and_(SentReminder.sent_at.is_(None), SentReminder.claimed_at < stamp - STALE_CLAIM),
+        SentReminder.claimed_at < stamp - KEEP_SENT,
+    )
+
+
+def _not_claimed(key, stamp: datetime):
+    """No claim of this key that stays: one the run is about to let go of does not count, so that who is
+    due can be read before anything is written, and the reminder of a dead run is claimed anew at once."""
     return ~select(SentReminder.id).where(SentReminder.user_id == User.id).where(
         SentReminder.reminder_key == key
-    ).exists()
+    ).where(sa.not_(_let_go(stamp))).exists()
 
 
-def _due_weekly(today: date, times: dict[int, _CohortTime]):
+def _due_weekly(today: date, times: dict[int, _CohortTime], stamp: datetime):
     action = aliased(Document)
     key = weekly_key(today)
     open_action = (
@@ -361,13 +388,13 @@ def _due_weekly(today: date, times: dict[int, _CohortTime]):
         _reachable()
         .where(ReminderPreference.weekly.is_(True))
         .where(ReminderPreference.weekday == today.weekday())
-        .where(_not_claimed(key))
+        .where(_not_claimed(key, stamp))
         .add_columns(sa.literal(key, sa.String(80))),
         open_action,
     )
 
 
-def _due_before_gathering(today: date, times: dict[int, _CohortTime]):
+def _due_before_gathering(today: date, times: dict[int, _CohortTime], stamp: datetime):
     """From `days_before` days before the cohort's next gathering until it starts: a run that is late (or
     a participant who turns it on late) still gets the one nudge while the gathering is ahead."""
     ahead = {
@@ -397,7 +424,7 @@ def _due_before_gathering(today: date, times: dict[int, _CohortTime]):
         _reachable()
         .where(ReminderPreference.before_gathering.is_(True))
         .where(window)
-        .where(_not_claimed(key))
+        .where(_not_claimed(key, stamp))
         .add_columns(sa.cast(key, sa.String(80))),
         something_open,
     )
@@ -420,16 +447,21 @@ def _among(column, ids: list[int], dialect: str):
     return column.in_(select(values.c.value))
 
 
-def _claim(session: Session, due: _Due | None, stamp: datetime) -> list[int]:
-    """INSERT the due (user, key) rows, skipping any that another run claimed meanwhile: the unique key
-    decides, on PostgreSQL too, where a concurrent INSERT of the same key waits for the other to commit.
-
-    Who has something open is read first, and only then written: SQLite has one writer at a time, and an
-    INSERT ... SELECT would hold the app's saves back while it looks through everyone's journal."""
+def _who_is_due(session: Session, due: _Due | None) -> list[int]:
+    """Who has something open, read through everyone's journal: the costly part, read with nothing written
+    in this transaction (SQLite has one writer at a time; a write transaction open now would hold the app's
+    saves back for as long as the read takes)."""
     if due is None:
         return []
-    ids = list(session.exec(due.rows.where(due.open).with_only_columns(User.id).distinct()))
-    if not ids:
+    return list(session.exec(due.rows.where(due.open).with_only_columns(User.id).distinct()))
+
+
+def _claim(session: Session, due: _Due | None, ids: list[int], stamp: datetime) -> list[int]:
+    """INSERT the due (user, key) rows of those `ids`, skipping any that another run claimed meanwhile: the
+    unique key decides, on PostgreSQL too, where a concurrent INSERT of the same key waits for the other to
+    commit. Reads no journal (who has something open was read before): the INSERT ... SELECT finds its
+    rows by user id, so the write transaction it runs in stays short (about 0.1 s at 10,000)."""
+    if due is None or not ids:
         return []
     dialect = session.get_bind().dialect.name
     # In user order, so that two runs inserting the same keys at once wait for each other, never deadlock.
@@ -582,7 +614,13 @@ def compose(reminder: Reminder, *, today: date, sender: str, public_url: str, to
 
 
 class MessageRefused(Exception):
-    """The server would not take this one message (a recipient refused, say): the others still go."""
+    """The server would not take this one message (a recipient refused, say): the others still go, and
+    this one is tried again at the next run."""
+
+
+class AddressRefused(MessageRefused):
+    """The server refused this message's address for good (a permanent reply about the address itself):
+    sending it again would be refused again, so this reminder is not tried again."""
 
 
 class ServerFailed(Exception):
@@ -592,13 +630,14 @@ class ServerFailed(Exception):
 @dataclass
 class Outcome:
     sent: list[Reminder] = field(default_factory=list)
-    failed: list[tuple[Reminder, str]] = field(default_factory=list)
+    failed: list[tuple[Reminder, str]] = field(default_factory=list)  # tried again at the next run
+    refused: list[tuple[Reminder, str]] = field(default_factory=list)  # the address, for good: never again
     not_tried: list[Reminder] = field(default_factory=list)
     server_error: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.not_tried and not self.server_error
+        return not self.failed and not self.refused and not self.not_tried and not self.server_error
 
 
 def send_reminders(
@@ -610,52 +649,90 @@ def send_reminders(
     public_url: str,
     now: datetime | None = None,
 ) -> Outcome:
-    """Claims what is due today, sends it through `send` (which raises MessageRefused or ServerFailed) and
-    records what the server took. Commits as it goes: the claims before the first e-mail (so that no other
-    run sends them too and nothing is held locked while mail is sent), the outcome at the end. What was not
-    sent is let go, for the next run."""
+    """Claims what is due today, sends it through `send` (which raises MessageRefused, AddressRefused or
+    ServerFailed) and records what became of each. Commits as it goes, never holding a write open while it
+    reads through the journals or while mail is sent:
+
+    1. who is due, both kinds, read with nothing written yet (on SQLite: no write transaction open);
+    2. one short write: stale claims let go, both kinds claimed, committed before the first e-mail (so
+       that no other run sends them too);
+    3. the e-mails, with what the server took written down every RECORD_EVERY e-mails (or RECORD_SECONDS),
+       each a short transaction, and the rest at the end. What was not sent for now is let go, for the
+       next run; an address refused for good is kept as refused. If the run fails (an error of this
+       program, an interrupt), what was sent is still written down before the error goes on."""
     if not public_url:
         raise ValueError("public_url is needed for the links in the e-mails")
     stamp = now or utcnow()
-    session.execute(
-        sa.delete(SentReminder).where(sa.or_(
-            sa.and_(SentReminder.sent_at.is_(None), SentReminder.claimed_at < stamp - STALE_CLAIM),
-            SentReminder.claimed_at < stamp - KEEP_SENT,
-        ))
-    )
     times = _cohort_times(session, today)
     key = _signing_key(session, make=True)
-    claim_ids = _claim(session, _due_weekly(today, times), stamp)
-    claim_ids += _claim(session, _due_before_gathering(today, times), stamp)
+    due = [_due_weekly(today, times, stamp), _due_before_gathering(today, times, stamp)]
+    ids = [_who_is_due(session, kind) for kind in due]
+    session.execute(sa.delete(SentReminder).where(_let_go(stamp)))
+    claim_ids = [claim for kind, who in zip(due, ids, strict=True) for claim in _claim(session, kind, who, stamp)]
     session.commit()
     outcome = Outcome()
     reminders = _claimed(session, claim_ids, times)
     session.commit()
-    for index, reminder in enumerate(reminders):
-        message = compose(reminder, today=today, sender=sender, public_url=public_url,
-                          token=unsubscribe_token(key, reminder.user_id))
-        try:
-            send(message)
-        except MessageRefused as refused:
-            outcome.failed.append((reminder, str(refused)))
-            continue
-        except ServerFailed as failed:
-            outcome.server_error = str(failed)
-            outcome.not_tried = reminders[index:]
-            break
-        outcome.sent.append(reminder)
-    _record(session, outcome)
-    session.commit()
+    recorder = _Recorder(session, outcome)
+    try:
+        for index, reminder in enumerate(reminders):
+            message = compose(reminder, today=today, sender=sender, public_url=public_url,
+                              token=unsubscribe_token(key, reminder.user_id))
+            try:
+                send(message)
+            except AddressRefused as refused:
+                outcome.refused.append((reminder, str(refused)))
+            except MessageRefused as refused:
+                outcome.failed.append((reminder, str(refused)))
+            except ServerFailed as failed:
+                outcome.server_error = str(failed)
+                outcome.not_tried = reminders[index:]
+                break
+            else:
+                outcome.sent.append(reminder)
+            recorder.now_and_then()
+    except BaseException:
+        # The e-mail being sent when it failed may have gone or not: its claim stays, let go once stale.
+        with contextlib.suppress(Exception):
+            session.rollback()
+            recorder.write()
+        raise
+    recorder.write()
     return outcome
 
 
-def _record(session: Session, outcome: Outcome) -> None:
-    """What the server took is marked sent; what it did not is let go, for the next run. One statement
-    each, however many."""
-    dialect = session.get_bind().dialect.name
-    if outcome.sent:
-        sent = _among(SentReminder.id, [r.claim_id for r in outcome.sent], dialect)
-        session.execute(sa.update(SentReminder).where(sent).values(sent_at=utcnow()))
-    unsent = [r.claim_id for r, _ in outcome.failed] + [r.claim_id for r in outcome.not_tried]
-    if unsent:
-        session.execute(sa.delete(SentReminder).where(_among(SentReminder.id, unsent, dialect)))
+class _Recorder:
+    """Writes down what became of the e-mails not written down yet, in one short transaction: at most
+    three statements (sent, refused for good, let go), however many e-mails."""
+
+    def __init__(self, session: Session, outcome: Outcome) -> None:
+        self.session, self.outcome = session, outcome
+        self.sent = self.refused = self.failed = 0
+        self.since = time.monotonic()
+
+    def _waiting(self) -> int:
+        o = self.outcome
+        return len(o.sent) - self.sent + len(o.refused) - self.refused + len(o.failed) - self.failed
+
+    def now_and_then(self) -> None:
+        waiting = self._waiting()
+        if waiting >= RECORD_EVERY or (waiting and time.monotonic() - self.since >= RECORD_SECONDS):
+            self.write()
+
+    def write(self) -> None:
+        o, session = self.outcome, self.session
+        dialect = session.get_bind().dialect.name
+        sent = [r.claim_id for r in o.sent[self.sent:]]
+        refused = [r.claim_id for r, _ in o.refused[self.refused:]]
+        unsent = [r.claim_id for r, _ in o.failed[self.failed:]] + [r.claim_id for r in o.not_tried]
+        if sent:
+            session.execute(sa.update(SentReminder).where(_among(SentReminder.id, sent, dialect))
+                            .values(sent_at=utcnow()))
+        if refused:
+            session.execute(sa.update(SentReminder).where(_among(SentReminder.id, refused, dialect))
+                            .values(sent_at=REFUSED_AT))
+        if unsent:
+            session.execute(sa.delete(SentReminder).where(_among(SentReminder.id, unsent, dialect)))
+        session.commit()
+        self.sent, self.refused, self.failed = len(o.sent), len(o.refused), len(o.failed)
+        self.since = time.monotonic()
