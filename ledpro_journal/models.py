@@ -155,6 +155,17 @@ class Gathering(SQLModel, table=True):
     theme_id: int | None = Field(
         default=None, sa_column=sa.Column(sa.ForeignKey("themes.id", ondelete="SET NULL"), nullable=True)
     )
+    version: int = Field(
+        default=0,
+        sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"),
+        description="+1 on every change a calendar shows (dates, place, theme, number): its event's SEQUENCE",
+    )
+    updated_at: datetime | None = Field(
+        default_factory=utcnow,
+        sa_column=_utc_column(nullable=True),
+        description="the last such change, its event's LAST-MODIFIED and DTSTAMP (gatherings from before 0010: "
+        "their cohort's creation)",
+    )
 
 
 class ReflectionGroup(SQLModel, table=True):
@@ -321,6 +332,12 @@ class Document(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     deleted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    unmatched_links: dict | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.JSON(none_as_null=True), nullable=True),
+        description="brought in by an import, with no match in this cohort, as the export named them: "
+        '{"gathering": 5, "themes": ["Tema X"]}; each part cleared when the writer chooses a gathering or themes',
+    )
 
 
 class DocumentRevision(SQLModel, table=True):
@@ -518,6 +535,14 @@ class ExamDraft(SQLModel, table=True):
     )
     title: str = Field(default="", sa_column=sa.Column(sa.JSON, nullable=False), description="'' = the challenge's")
     problem_statement: str = Field(default="", sa_column=sa.Column(sa.JSON, nullable=False))
+    # Who last changed each text: a group draft's is shared, and a member who deletes their account takes
+    # what they wrote last with them (services/leaving.py). None: nobody since 0010, or the writer is gone.
+    title_by: int | None = Field(
+        default=None, sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    problem_statement_by: int | None = Field(
+        default=None, sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
     include_prompts: bool = True
     word_limit: int | None = None
     use_name_replacements: bool = Field(

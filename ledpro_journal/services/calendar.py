@@ -185,13 +185,19 @@ def _gathering_events(session: Session, cohort_ids: list[int], *, lang: str, dom
             lines.append(t("calendar.gathering_theme", lang, theme=theme.name))
         if app_url:
             lines.append(t("calendar.open_in_app", lang, url=f"{app_url}/"))
+        # Like an action's: SEQUENCE is the gathering's version, raised by every change the event shows
+        # (programme.py), and DTSTAMP and LAST-MODIFIED the time of that change, so that strict calendar
+        # programs take a moved gathering as changed. A published feed has no METHOD, and then DTSTAMP may
+        # be when the event was last revised (RFC 5545 3.8.7.2): the same rows still give the same bytes.
+        changed = gathering.updated_at or cohort.created_at
         event = Event.new(
             uid=f"gathering-{gathering.id}@{domain}",
             summary=t("calendar.gathering_summary", lang, number=gathering.number, cohort=cohort.name),
             start=gathering.start_date,
             end=gathering.end_date + timedelta(days=1),
-            # A gathering has no time of its own: the cohort's creation is when its dates began to exist.
-            stamp=cohort.created_at,
+            stamp=changed,
+            last_modified=changed,
+            sequence=gathering.version,
             location=gathering.place or cohort.place or None,
             description="\n".join(lines) or None,
             transparency="OPAQUE",  # away at the gathering: busy

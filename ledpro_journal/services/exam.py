@@ -140,8 +140,11 @@ def update_settings(
         problems["word_limit"] = ("exam.word_limit_invalid", {"max": MAX_WORD_LIMIT})
     if problems:
         raise Invalid(problems)
-    draft.title = title.strip()
-    draft.problem_statement = problem_statement.strip()
+    # Who wrote each text last: a member leaving takes what they wrote last out of a group draft (leaving.py).
+    if title.strip() != draft.title:
+        draft.title, draft.title_by = title.strip(), actor.id
+    if problem_statement.strip() != draft.problem_statement:
+        draft.problem_statement, draft.problem_statement_by = problem_statement.strip(), actor.id
     draft.include_prompts = bool(include_prompts)
     draft.word_limit = word_limit
     draft.updated_at = utcnow()

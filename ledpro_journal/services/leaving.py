@@ -2,9 +2,10 @@
 
 What a person wrote privately goes at once and for good (not to the bin): documents with every version,
 draft, link and citation, references, name replacements, exam drafts and their part in a group draft.
-What they shared is withdrawn and blanked. Comments they wrote on others' notes stay where they were
-written (the conversation is the others' too), shown as from a former participant: the account row stays
-as a tombstone without name, password or e-mail, so that those comments keep an author.
+What they wrote last in a group exam draft's title or problem statement is emptied. What they shared is
+withdrawn and blanked. Comments they wrote on others' notes stay where they were written (the conversation
+is the others' too), shown as from a former participant: the account row stays as a tombstone without
+name, password or e-mail, so that those comments keep an author.
 """
 
 from __future__ import annotations
@@ -121,6 +122,14 @@ def erase_person(session: Session, account: User) -> None:
         ExamContribution.draft_id.in_(select(ExamDraft.id).where(ExamDraft.owner_id == user_id))
     ))
     _run(session, sa.delete(ExamDraft).where(ExamDraft.owner_id == user_id))
+    # A group draft's title and problem statement are shared: what they wrote last goes (empty: the first
+    # chosen challenge's, or none); what another member wrote since stays. The drafts this session holds are
+    # updated too: the group's draft goes on being used.
+    for text, by in ((ExamDraft.title, ExamDraft.title_by),
+                     (ExamDraft.problem_statement, ExamDraft.problem_statement_by)):
+        session.execute(sa.update(ExamDraft).where(by == user_id)
+                        .values({text: "", by: None, ExamDraft.updated_at: utcnow()})
+                        .execution_options(synchronize_session="fetch"))
     _run(session, sa.delete(ShareSeen).where(ShareSeen.user_id == user_id))
     _run(session, sa.delete(CalendarFeed).where(CalendarFeed.user_id == user_id))
     _run(session, sa.delete(ReminderPreference).where(ReminderPreference.user_id == user_id))

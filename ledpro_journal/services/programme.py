@@ -149,6 +149,9 @@ def update_cohort(
     institution = _clean(institution, limit=200, field="institution")
     place = _clean(place, limit=200, field="place")
     _check_cohort_fields(session, name, cohort_id).raise_if_any()
+    if (name, place) != (cohort.name, cohort.place):
+        # Its gatherings' events name the cohort, and take its place where they have none of their own.
+        _revise_gatherings(session, Gathering.cohort_id == cohort_id)
     cohort.name = name
     cohort.institution = institution
     cohort.place = place
@@ -216,6 +219,8 @@ def rename_theme(actor: User, *, session: Session, theme_id: int, name: str) -> 
     _check_unique_name(
         session, Theme, cohort_id=theme.cohort_id, name=name, own_id=theme_id, taken_key="theme.name_taken"
     )
+    if name != theme.name:
+        _revise_gatherings(session, Gathering.theme_id == theme_id)  # their events name the theme
     theme.name = name
     session.add(theme)
     session.flush()
@@ -226,12 +231,32 @@ def delete_theme(actor: User, *, session: Session, theme_id: int) -> None:
     """Gatherings that had this theme keep their place in the programme, without a theme."""
     permissions.ensure_admin(actor)
     theme = _get(session, Theme, theme_id)
+    _revise_gatherings(session, Gathering.theme_id == theme_id)
     session.execute(sa.update(Gathering).where(Gathering.theme_id == theme_id).values(theme_id=None))
     session.delete(theme)
     session.flush()
 
 
 # --- gatherings ----------------------------------------------------------------------------------------
+
+
+def _revised(session: Session, gathering: Gathering) -> None:
+    """What the gathering's calendar event shows has changed (its dates, place, number or theme): a new
+    SEQUENCE and LAST-MODIFIED for calendar programs that only take an event with those raised as changed
+    (calendar.py). A save that changes nothing raises nothing. Raised in the database, so that two
+    administrators saving at once give two versions, not one."""
+    gathering.version = Gathering.version + 1
+    gathering.updated_at = utcnow()
+    session.add(gathering)
+    session.flush()
+
+
+def _revise_gatherings(session: Session, *where) -> None:
+    """`_revised` for every gathering `where` selects: their events show a theme or cohort that changed."""
+    session.execute(
+        sa.update(Gathering).where(*where).values(version=Gathering.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def list_gatherings(actor: User, *, session: Session, cohort_id: int) -> list[Gathering]:
@@ -344,11 +369,14 @@ def update_gathering(
         end_date=end_date,
         theme_id=theme_id,
     )
-    gathering.number = number
-    gathering.start_date = start_date
-    gathering.end_date = end_date
-    gathering.place = place
-    gathering.theme_id = theme_id
+    shown = (number, start_date, end_date, place, theme_id)
+    if shown != (gathering.number, gathering.start_date, gathering.end_date, gathering.place, gathering.theme_id):
+        gathering.number = number
+        gathering.start_date = start_date
+        gathering.end_date = end_date
+        gathering.place = place
+        gathering.theme_id = theme_id
+        _revised(session, gathering)
     session.add(gathering)
     audit.record(session, actor=actor, kind="admin.gathering.changed", administrative=True,
                  cohort_id=gathering.cohort_id, gathering_id=gathering.id, number=number)

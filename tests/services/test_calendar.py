@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ledpro_journal.models import ActionStatus, DocumentKind, Gathering, Role, User
 from ledpro_journal.services import accounts, calendar, journal, programme
@@ -130,6 +130,47 @@ def test_a_changed_date_moves_the_event_instead_of_adding_one(session, admin, pi
     sixth = next(e for uid, e in after.items() if uid.startswith(f"gathering-{gathering.id}@"))
     assert (day(sixth, "DTSTART"), day(sixth, "DTEND")) == (date(2024, 10, 14), date(2024, 10, 16))
     assert str(sixth["LOCATION"]) == "Hamar"
+
+
+def test_a_moved_gathering_is_the_same_event_with_a_higher_sequence_and_a_later_last_modified(
+    session, admin, pia, cohort
+):
+    """Strict calendar programs take an event as changed only when its SEQUENCE or DTSTAMP is raised."""
+    third = session.exec(select(Gathering).where(Gathering.cohort_id == cohort.id).where(Gathering.number == 3)).one()
+    third.updated_at = datetime(2024, 1, 10, 9, 30, tzinfo=UTC)  # planned long ago
+    session.add(third)
+    session.commit()
+
+    def gathering_events() -> dict[str, object]:
+        return {uid: e for uid, e in events(read(pia, session)).items() if uid.startswith("gathering-")}
+
+    def save(start: date, end: date):
+        programme.update_gathering(admin, session=session, gathering_id=third.id, number=3, start_date=start,
+                                   end_date=end, place=third.place, theme_id=third.theme_id)
+        session.commit()
+
+    before = gathering_events()
+    uid = f"gathering-{third.id}@"
+    [key] = [key for key in before if key.startswith(uid)]
+    old = before[key]
+    assert (old.decoded("SEQUENCE"), old.decoded("LAST-MODIFIED"), old.decoded("DTSTAMP")) == (
+        0, datetime(2024, 1, 10, 9, 30, tzinfo=UTC), datetime(2024, 1, 10, 9, 30, tzinfo=UTC))
+
+    moved_at = datetime.now(UTC).replace(microsecond=0)
+    save(date(2024, 5, 17), date(2024, 5, 18))  # two days later
+    after = gathering_events()
+    assert set(after) == set(before)  # the same UIDs: moved, not added
+    new = after[key]
+    assert (day(new, "DTSTART"), day(new, "DTEND")) == (date(2024, 5, 17), date(2024, 5, 19))
+    assert new.decoded("SEQUENCE") == 1
+    assert new.decoded("LAST-MODIFIED") >= moved_at > old.decoded("LAST-MODIFIED")
+    assert new.decoded("DTSTAMP") == new.decoded("LAST-MODIFIED")
+    # The other gatherings' events are exactly as they were.
+    assert {k: e.to_ical() for k, e in after.items() if k != key} == {k: e.to_ical() for k, e in before.items()
+                                                                       if k != key}
+
+    save(date(2024, 5, 17), date(2024, 5, 18))  # saved again, nothing changed
+    assert gathering_events()[key].to_ical() == new.to_ical()
 
 
 def test_uids_do_not_depend_on_the_address_the_app_is_reached_at(session, pia):

@@ -115,6 +115,8 @@ def write_everything(session, kari, ola, fac):
     exam.join_group_draft(kari, session=session, draft_id=group_draft.id)
     exam.save_choices(kari, session=session, draft_id=group_draft.id,
                       choices=[(ItemRef(ItemKind.NOTE, note.id), True)])
+    exam.update_settings(kari, session=session, draft_id=group_draft.id, title=f"Gruppas eksamen {s}",
+                         problem_statement=f"Vår problemstilling {s}", include_prompts=True, word_limit=None)
     shared_note = sharing.share_document(kari, session=session, document_id=note.id, audience=Audience.GROUP,
                                          replacements={})
     sharing.share_document(kari, session=session, document_id=action.id, audience=Audience.FACILITATORS,
@@ -145,8 +147,13 @@ def test_deleting_an_account_leaves_no_text_of_theirs_but_their_comments_on_othe
     before = texts_holding(session, SECRET)
     assert {("documents", "search_text"), ("document_revisions", "fields"), ("drafts", "text"),
             ("shared_versions", "fields"), ("literature_references", "data"), ("name_replacements", "replacement"),
-            ("exam_drafts", "title"), ("users", "username"), ("users", "email"), ("comments", "text"),
-            ("login_attempts", "username"), ("user_identities", "subject")} <= before
+            ("exam_drafts", "title"), ("exam_drafts", "problem_statement"), ("users", "username"),
+            ("users", "email"), ("comments", "text"), ("login_attempts", "username"),
+            ("user_identities", "subject")} <= before
+    # Her group's draft holds it too (the search above would find her own draft's alone).
+    group_draft = session.exec(select(ExamDraft).where(ExamDraft.group_id.is_not(None))).one()
+    assert SECRET in group_draft.title and SECRET in group_draft.problem_statement
+    assert (group_draft.title_by, group_draft.problem_statement_by) == (kari.id, kari.id)
 
     leaving.delete_account(kari, session, f"  {SECRET}.KARI ")
     session.commit()
@@ -162,6 +169,10 @@ def test_deleting_an_account_leaves_no_text_of_theirs_but_their_comments_on_othe
         column = model.owner_id if model is Document else model.user_id
         assert session.exec(select(column).where(column == kari.id)).all() == []
     assert session.exec(select(ExamDraft).where(ExamDraft.owner_id == kari.id)).all() == []
+    # The group's draft stays the group's, with nothing of hers: its title the first chosen challenge's again.
+    group_draft = session.get(ExamDraft, group_draft.id)
+    assert (group_draft.title, group_draft.problem_statement, group_draft.title_by,
+            group_draft.problem_statement_by) == ("", "", None, None)
     # Her shares are withdrawn and blank; what Ola and the facilitator wrote on them stays theirs.
     shares = session.exec(select(Share).where(Share.owner_id == kari.id)).all()
     assert shares and all(s.withdrawn_at is not None and s.document_id is None for s in shares)
@@ -187,6 +198,30 @@ def test_the_group_draft_keeps_nothing_of_the_leaver(session, kari, ola, fac):
     session.commit()
     composed = exam.compose(ola, session=session, draft_id=draft.id, today=TODAY)
     assert SECRET not in str(composed.document)
+
+
+def test_what_another_member_wrote_last_in_the_group_draft_stays(session, kari, ola):
+    draft = exam.open_draft(kari, session=session, mode=exam.GROUP)
+    exam.update_settings(kari, session=session, draft_id=draft.id, title=f"Karis tittel {SECRET}",
+                         problem_statement=f"Karis problemstilling {SECRET}", include_prompts=True, word_limit=None)
+    # Ola writes a new title and saves the problem statement as Kari left it: that stays hers.
+    exam.update_settings(ola, session=session, draft_id=draft.id, title="Olas tittel",
+                         problem_statement=f"Karis problemstilling {SECRET}", include_prompts=False, word_limit=4000)
+    session.commit()
+    assert (draft.title_by, draft.problem_statement_by) == (ola.id, kari.id)
+
+    leaving.delete_account(kari, session, kari.username)
+    session.commit()
+    session.expire_all()
+
+    kept = session.get(ExamDraft, draft.id)
+    assert (kept.title, kept.title_by, kept.problem_statement, kept.problem_statement_by) == (
+        "Olas tittel", ola.id, "", None)
+    assert (kept.include_prompts, kept.word_limit) == (False, 4000)
+    assert texts_holding(session, SECRET) == set()
+    exam.join_group_draft(ola, session=session, draft_id=draft.id)
+    composed = exam.compose(ola, session=session, draft_id=draft.id, today=TODAY)
+    assert composed.document.front.title == "Olas tittel" and SECRET not in str(composed.document)
 
 
 def test_a_wrong_username_deletes_nothing(session, kari):

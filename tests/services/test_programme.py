@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import docx
 import pytest
@@ -248,6 +248,61 @@ def test_update_gathering(session, admin, cohort):
             end_date=date(2024, 10, 15), place="Hamar", theme_id=None,
         )
     assert fields_of(excinfo) == {"number": "gathering.number_taken"}
+
+
+def test_every_change_a_calendar_shows_raises_the_gatherings_version_and_nothing_else_does(session, admin, cohort):
+    """The version and its time are the calendar event's SEQUENCE and LAST-MODIFIED (services/calendar.py)."""
+    third, sixth = (programme.list_gatherings(admin, session=session, cohort_id=cohort.id)[i] for i in (2, 5))
+    themes = programme.list_themes(admin, session=session, cohort_id=cohort.id)
+    long_ago = datetime(2024, 1, 10, tzinfo=UTC)
+    for gathering in (third, sixth):
+        gathering.updated_at = long_ago
+        session.add(gathering)
+    session.commit()
+
+    def state(gathering) -> tuple[int, datetime]:
+        session.expire_all()
+        stored = session.get(Gathering, gathering.id)
+        return stored.version, stored.updated_at
+
+    def save(**changes):
+        values = {"number": third.number, "start_date": third.start_date, "end_date": third.end_date,
+                  "place": third.place, "theme_id": third.theme_id}
+        programme.update_gathering(admin, session=session, gathering_id=third.id, **{**values, **changes})
+        session.commit()
+
+    assert state(third) == (0, long_ago)
+    save()  # saved as it was, its place written with spaces around it
+    save(place=f"  {third.place} ")
+    assert state(third) == (0, long_ago)
+    before = datetime.now(UTC)
+    save(start_date=third.start_date + timedelta(days=2), end_date=third.end_date + timedelta(days=2))
+    version, changed = state(third)
+    assert version == 1 and changed >= before.replace(microsecond=0)
+    for number, change in enumerate([{"place": "Hamar"}, {"theme_id": themes[0].id}, {"theme_id": None}], start=2):
+        save(**change)
+        assert state(third)[0] == number
+    assert state(sixth) == (0, long_ago)  # the others are as they were
+
+    # What its event shows of its theme and its cohort: a renamed or deleted theme, a renamed or moved cohort.
+    programme.rename_theme(admin, session=session, theme_id=themes[3].id, name=themes[3].name)  # the same name
+    session.commit()
+    assert state(sixth) == (0, long_ago)
+    programme.rename_theme(admin, session=session, theme_id=themes[3].id, name="Egen rolle")
+    session.commit()
+    assert state(sixth)[0] == 1
+    programme.delete_theme(admin, session=session, theme_id=themes[3].id)
+    session.commit()
+    assert state(sixth)[0] == 2 and session.get(Gathering, sixth.id).theme_id is None
+    cohort = session.get(Cohort, cohort.id)
+    programme.update_cohort(admin, session=session, cohort_id=cohort.id, name=cohort.name,
+                            institution="Et annet navn", place=cohort.place)  # not in the calendar
+    session.commit()
+    assert state(sixth)[0] == 2
+    programme.update_cohort(admin, session=session, cohort_id=cohort.id, name="LEDPRO 2024 Hamar",
+                            institution="Et annet navn", place=cohort.place)
+    session.commit()
+    assert (state(sixth)[0], state(third)[0]) == (3, 5)
 
 
 def test_delete_gathering(session, admin, cohort):

@@ -4,16 +4,16 @@ without any cookie, what an unknown or renewed address answers, and the conditio
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ledpro_journal.config import SESSION_COOKIE, get_settings
-from ledpro_journal.models import DocumentKind, User
-from ledpro_journal.services import accounts, calendar, journal
+from ledpro_journal.models import DocumentKind, Gathering, User
+from ledpro_journal.services import accounts, calendar, journal, programme
 from tests.helpers import make_admin, make_cohort, make_member
 
 # What calendar programs send: Outlook and Apple Calendar ask for text/calendar, Google for anything.
@@ -134,6 +134,34 @@ def test_an_unchanged_feed_answers_304_and_a_changed_one_the_new_calendar(client
     assert changed.headers["etag"] != etag
     event = next(e for e in Calendar.from_ical(changed.content).walk("VEVENT") if "Min hemmelige" in str(e["SUMMARY"]))
     assert event.decoded("DTSTART") == date(2024, 3, 11)
+
+
+def test_a_moved_gathering_changes_the_etag_and_saving_it_unchanged_does_not(client, database, pia):
+    token = token_of(database, pia)
+    etag = fetch(client, token).headers["etag"]
+
+    def save_third(days_later: int):
+        with Session(database) as session:
+            admin = session.get(User, 1)
+            third = session.exec(select(Gathering).where(Gathering.number == 3)).one()
+            programme.update_gathering(admin, session=session, gathering_id=third.id, number=3,
+                                       start_date=date(2024, 5, 15) + timedelta(days=days_later),
+                                       end_date=date(2024, 5, 16) + timedelta(days=days_later), place=third.place,
+                                       theme_id=third.theme_id)
+            session.commit()
+            return third.id
+
+    third_id = save_third(0)  # as it was
+    assert fetch(client, token, **{"If-None-Match": etag}).status_code == 304
+    save_third(2)
+    moved = fetch(client, token, **{"If-None-Match": etag})
+    assert moved.status_code == 200
+    assert moved.headers["etag"] != etag
+    event = next(e for e in Calendar.from_ical(moved.content).walk("VEVENT")
+                 if str(e["UID"]).startswith(f"gathering-{third_id}@"))
+    assert (event.decoded("DTSTART"), event.decoded("SEQUENCE")) == (date(2024, 5, 17), 1)
+    save_third(2)  # saved again unchanged: the calendar program's copy is still current
+    assert fetch(client, token, **{"If-None-Match": moved.headers["etag"]}).status_code == 304
 
 
 def test_head_answers_like_get_without_the_body(client, database, pia):
