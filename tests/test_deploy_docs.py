@@ -8,9 +8,11 @@ import re
 import shutil
 import subprocess
 import tomllib
+from pathlib import Path
 
 import pytest
 
+from ledpro_journal import backups
 from ledpro_journal.config import Settings
 from tests.browser.deployment import ENV_FILE, NGINX_SITE, PROJECT_ROOT, UNIT, environment_file
 
@@ -63,3 +65,25 @@ def test_systemd_finds_nothing_wrong_in_the_unit(tmp_path):
     )
     result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True)
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+def test_the_readmes_pg_dump_and_pg_restore_lines_are_what_the_backup_command_prints():
+    """The README's PostgreSQL backup lines have exactly the form of backups.postgresql_commands (what
+    `backup` and `restore` print), for the README's own URL and file names: no option forgotten or added."""
+    text = README.read_text(encoding="utf-8")
+    lines = [line for block in fenced_blocks(text, "sh") for line in block.splitlines()
+             if line.startswith(("pg_dump ", "pg_restore "))]
+    [dump_line] = [line for line in lines if line.startswith("pg_dump ")]
+    [restore_line] = [line for line in lines if line.startswith("pg_restore ")]
+    url = dump_line.rsplit(" ", 1)[1]
+    placeholder = "BACKUPFILE"
+    dump, restore = backups.postgresql_commands(url, Path(placeholder))
+
+    def form(command: str) -> re.Pattern:
+        # The file: a dated name, or the shell's $(date +%F) that makes one.
+        return re.compile(re.escape(command).replace(placeholder, r"ledpro-(?:\$\(date \+%F\)|\d{4}-\d\d-\d\d)\.dump"))
+
+    assert form(dump).fullmatch(dump_line), (dump_line, dump)
+    assert form(restore).fullmatch(restore_line), (restore_line, restore)
+    # ... and the migrate line after it is for that same database.
+    assert f"LEDPRO_DATABASE_URL={url} .venv/bin/python -m ledpro_journal migrate" in text

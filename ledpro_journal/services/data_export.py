@@ -66,8 +66,9 @@ ARCHIVE_DIR = "arkiv"
 ACTIONS_TABLE, NOTES_TABLE, WORKBOOK = "aksjoner", "notater", "ledpro-tabeller"
 CSV_SUFFIX, XLSX_SUFFIX, HTML_SUFFIX = ".csv", ".xlsx", ".html"
 
-# Who wrote a comment, as the export names them: never a name.
-ME, GROUP_MEMBER, FACILITATOR = "me", "group_member", "facilitator"
+# Who wrote a comment, as the export names them: never a name. Whoever deleted their account since (a
+# facilitator too) is a former participant, as the screens say ("tidligere deltaker").
+ME, GROUP_MEMBER, FACILITATOR, FORMER_PARTICIPANT = "me", "group_member", "facilitator", "former_participant"
 STEPS = ("collect", "archive", "tables", "pack")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -231,13 +232,17 @@ def _programme(session: Session, membership, gatherings: dict[int, Gathering], t
 
 def _document(d, doc_refs, gatherings, themes, revisions, drafts, actions, theme_ids, citations, ref_refs) -> dict:
     gathering = gatherings.get(d.gathering_id)
+    # What an import found no match for in this cohort goes back out where it came from: nothing is lost.
+    unmatched = d.unmatched_links or {}
+    names = [themes[th].name for th in theme_ids if th in themes]
+    names += [name for name in unmatched.get("themes", []) if name not in names]
     return {
         "ref": doc_refs[d.id],
         "kind": str(d.kind),
         "template": d.template,
         "fields": d.fields,
         "version": d.version,
-        "gathering": gathering.number if gathering else None,
+        "gathering": gathering.number if gathering else unmatched.get("gathering"),
         "happened_on": _iso(d.happened_on),
         "status": str(d.status) if d.status is not None else None,
         "parent": doc_refs.get(d.parent_id),
@@ -260,7 +265,7 @@ def _document(d, doc_refs, gatherings, themes, revisions, drafts, actions, theme
             for dr in drafts
         ],
         "actions": sorted((doc_refs[a] for a in actions if a in doc_refs), key=_ref_number),
-        "themes": sorted(themes[th].name for th in theme_ids if th in themes),
+        "themes": sorted(names),
         "citations": sorted(
             ({"reference": ref_refs[c.reference_id], "pages": c.pages}
              for c in citations if c.reference_id in ref_refs),
@@ -296,13 +301,19 @@ def _shares(session: Session, actor: User, doc_refs: dict[int, str]) -> tuple[li
             .where(CohortMembership.role == Role.FACILITATOR)
         )
     }
+    # Leaving deletes the membership, so a role read from it would call a former facilitator a group member.
+    authors = {c.author_id for cs in comments.values() for c in cs} or {-1}
+    left = set(session.exec(select(User.id).where(User.id.in_(authors)).where(User.deleted_at.is_not(None))))
     received_refs: dict[int, str] = {}
 
     def comment(c: Comment, share: Share) -> dict:
         if c.author_id == actor.id:
             author = ME
+        elif c.author_id in left:
+            author = FORMER_PARTICIPANT
         else:
             author = FACILITATOR if (share.cohort_id, c.author_id) in facilitators else GROUP_MEMBER
+        if author != ME:
             received_refs[c.id] = f"c{len(received_refs) + 1}"
         return {
             "ref": received_refs.get(c.id),

@@ -9,8 +9,8 @@ that is refused changes nothing.
 What is recreated is the participant's own: documents with every version, their dates, unsaved text,
 links, references and citations, the exam draft's settings and choices, name replacements. Shares and
 comments involve other people (readers, commenters) and are not recreated. Gatherings are matched by
-number and themes by name in the participant's cohort here; what has no match is kept without the link
-and listed in the result.
+number and themes by name in the participant's cohort here; what has no match is listed in the result and
+kept on the document (Document.unmatched_links), which the next export writes back where it came from.
 """
 
 from __future__ import annotations
@@ -516,16 +516,23 @@ def import_export(actor: User, *, session: Session, content: bytes) -> ImportRes
     reference_ids = _import_references(session, actor, cohort_id, export.references, result)
     documents: dict[str, Document] = {}
     for d in export.documents:
+        # What has no match here is kept on the document as the export named it (and exported so again).
+        unmatched: dict = {}
         gathering_id = None
         if d.gathering is not None:
             gathering_id = gatherings.get(d.gathering)
             if gathering_id is None:
                 result.unmatched_gatherings[d.gathering] = result.unmatched_gatherings.get(d.gathering, 0) + 1
+                unmatched["gathering"] = d.gathering
+        missing_themes = [name for name in dict.fromkeys(d.themes) if name not in themes]
+        if missing_themes:
+            unmatched["themes"] = missing_themes
         document = Document(
             owner_id=actor.id, cohort_id=cohort_id, kind=d.kind, template=d.template, fields=d.fields,
             version=d.version, gathering_id=gathering_id, happened_on=d.happened_on, status=d.status,
             parent_id=documents[d.parent].id if d.parent else None,
             created_at=d.created_at, updated_at=d.updated_at, deleted_at=d.deleted_at,
+            unmatched_links=unmatched or None,
         )
         _derive(document)
         session.add(document)

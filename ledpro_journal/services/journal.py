@@ -213,6 +213,15 @@ def save_document(
     document.template = template
     if document.kind in (DocumentKind.ACTION, DocumentKind.NOTE):
         document.gathering_id = _check_gathering(session, document.cohort_id, gathering_id)
+    if document.unmatched_links:
+        # What an import found no match for (data_import.py) gives way to what the writer chooses here: a
+        # gathering, or themes other than the note had.
+        with session.no_autoflush:
+            had = set(session.exec(select(NoteTheme.theme_id).where(NoteTheme.note_id == document.id)))
+        chosen = {"gathering": document.gathering_id is not None,
+                  "themes": links is not None and set(links.theme_ids) != had}
+        left = {part: value for part, value in document.unmatched_links.items() if not chosen.get(part)}
+        document.unmatched_links = left or None
     if document.kind in (DocumentKind.ACTION, DocumentKind.LOG):
         document.happened_on = happened_on
         if status is not None:

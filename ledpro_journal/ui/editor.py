@@ -25,7 +25,7 @@ from ledpro_journal.templates import (
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
 from ledpro_journal.ui.navigation import target
 from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
-from ledpro_journal.ui.text import show_text
+from ledpro_journal.ui.text import plain, show_text
 
 # Sends each field to /api/drafts/<id> shortly after typing stops, when it loses focus, and when the page
 # is hidden or left; keeps the word count live. Installed once per browser tab. The fields themselves use
@@ -367,7 +367,20 @@ def _metadata_widgets(loaded: _Loaded) -> _Metadata:
             disabled=locked,
         )
         meta.links = journal.Links(action_ids=tuple(action_ids), theme_ids=tuple(theme_ids))
+    if document.unmatched_links:
+        st.caption(unmatched_caption(document.unmatched_links))
     return meta
+
+
+def unmatched_caption(unmatched: dict) -> str:
+    """What an import found no match for in this cohort (kept on the document, exported again)."""
+    parts = []
+    if unmatched.get("gathering") is not None:
+        parts.append(tr("journal.unmatched_gathering", number=unmatched["gathering"]))
+    if unmatched.get("themes"):
+        names = ", ".join(tr("journal.unmatched_theme", name=plain(name)) for name in unmatched["themes"])
+        parts.append(tr("journal.unmatched_themes", names=names))
+    return tr("journal.unmatched", what="; ".join(parts))
 
 
 def _status_select(column, document: Document, key: str, label: str, disabled: bool) -> ActionStatus:

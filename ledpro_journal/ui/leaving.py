@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ledpro_journal.i18n import OSLO, format_date, format_datetime, today_in_oslo
-from ledpro_journal.models import Cohort, User
+from ledpro_journal.models import Cohort, Role, User
 from ledpro_journal.services import leaving, permissions, programme
 from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.my_data import export_controls
 from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
 from ledpro_journal.ui.text import plain
 
@@ -22,7 +23,11 @@ def delete_account_section(viewer: Viewer) -> None:
     deleted and the browser lands on the sign-in page with a word in the person's own language."""
     st.subheader(tr("leaving.title"))
     st.write(tr("leaving.lead"))
-    st.info(tr("leaving.export_first"), icon=":material/download:")
+    if viewer.user.role == Role.PARTICIPANT:
+        st.info(tr("leaving.export_first"), icon=":material/download:")
+        export_controls(viewer, key="leaving", label="leaving.export_button")
+    else:
+        st.info(tr("leaving.no_export"), icon=":material/info:")
     with st.form("delete_account", clear_on_submit=True):
         form_error(DELETE_ERRORS)
         typed = st.text_input(tr("leaving.confirm", username=plain(viewer.user.username)), max_chars=60,

@@ -13,9 +13,7 @@ from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
 from ledpro_journal.ui.text import plain
 from ledpro_journal.ui.widgets import UPLOAD_MEGABYTE, file_field
 
-EXPORT_ERRORS = "my_data_export_errors"
 IMPORT_ERRORS = "my_data_import_errors"
-BUILT = "my_data_export_file"
 IMPORTED = "my_data_import_result"
 
 
@@ -29,10 +27,17 @@ def my_data_section(viewer: Viewer) -> None:
 
 
 def _export(viewer: Viewer) -> None:
-    user = viewer.user
     st.write(tr("my_data.export.lead"))
-    if st.button(tr("my_data.export.button"), type="primary", icon=":material/archive:", key="my_data_export"):
-        st.session_state.pop(BUILT, None)
+    export_controls(viewer)
+
+
+def export_controls(viewer: Viewer, key: str = "my_data", label: str = "my_data.export.button") -> None:
+    """Last ned alt mitt: the button, the zip built with its steps shown, then the download. Drawn here and
+    again before deleting the account (ui/leaving.py), each place with its own `key` and button `label`."""
+    user = viewer.user
+    errors_key, built_key = f"{key}_export_errors", f"{key}_export_file"
+    if st.button(tr(label), type="primary", icon=":material/archive:", key=f"{key}_export"):
+        st.session_state.pop(built_key, None)
         with st.status(tr("my_data.export.making"), expanded=True) as status:
 
             def progress(step: str) -> None:
@@ -40,19 +45,19 @@ def _export(viewer: Viewer) -> None:
 
             outcome = run_action(
                 lambda session: data_export.build_export(user, session=session, lang=lang(), progress=progress),
-                errors_key=EXPORT_ERRORS,
+                errors_key=errors_key,
             )
             status.update(label=tr("my_data.export.ready") if outcome.ok else tr("error.unexpected"),
                           state="complete" if outcome.ok else "error", expanded=False)
         if outcome.ok:
-            st.session_state[BUILT] = outcome.value
-    form_error(EXPORT_ERRORS)
-    built = st.session_state.get(BUILT)
+            st.session_state[built_key] = outcome.value
+    form_error(errors_key)
+    built = st.session_state.get(built_key)
     if built is not None:
         st.download_button(
             tr("my_data.export.download", filename=plain(built.filename)), data=built.content,
             file_name=built.filename, mime="application/zip", icon=":material/download:", on_click="ignore",
-            key="my_data_download",
+            key=f"{key}_download",
         )
 
 

@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from ledpro_journal.i18n import format_date
+from ledpro_journal.i18n import format_date, today_in_oslo
 from ledpro_journal.models import Document, DocumentKind, User
-from ledpro_journal.services import accounts, journal, leaving, programme
+from ledpro_journal.services import accounts, data_export, journal, leaving, programme
 from tests.app.builders import (
+    click,
     comment,
     en,
     error_after,
@@ -49,6 +50,40 @@ def test_the_page_says_what_goes_and_what_stays_and_offers_the_export_first(writ
     assert nb("leaving.export_first") in [info.value for info in at.info]
     box = form(at, "delete_account")
     assert [w.label for w in box.text_input] == [nb("leaving.confirm", username="pia")]
+
+
+def _in_order(at) -> list[str]:
+    """The labels and texts of the main area, in the order they are drawn."""
+    return [line for line in visible_text(at).splitlines() if line]
+
+
+def test_a_participant_downloads_the_export_right_above_the_confirmation(writers, browser, dbs):
+    write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Mitt notat", "free_text": "Privat"})
+    browser.sign_in(writers.pia)
+    at = open_page("pages/account.py")
+    order = _in_order(at)
+    button = order.index(nb("leaving.export_button"))
+    assert order.index(nb("leaving.export_first")) < button < order.index(nb("leaving.confirm", username="pia"))
+    # The same build with its steps as under Mine data, and a dated zip to download right here.
+    click(at, nb("leaving.export_button"))
+    [status] = at.status
+    assert status.label == nb("my_data.export.ready")
+    assert [m.value for m in status.markdown] == [nb(f"my_data.step.{step}") for step in data_export.STEPS]
+    name = f"ledpro-pia-{today_in_oslo().isoformat()}.zip"
+    [download] = [b for b in at.download_button if b.key == "leaving_download"]
+    assert download.label.replace("\\", "") == nb("my_data.export.download", filename=name).replace("\\", "")
+    order = _in_order(at)
+    assert order.index(download.label) < order.index(nb("leaving.confirm", username="pia"))
+
+
+def test_facilitators_and_administrators_are_not_offered_an_export_they_do_not_have(writers, frode, browser):
+    for user in (frode, writers.admin):
+        browser.sign_in(user)
+        at = open_page("pages/account.py")
+        infos = [info.value for info in at.info]
+        assert nb("leaving.no_export") in infos and nb("leaving.export_first") not in infos
+        assert nb("leaving.export_button") not in [b.label for b in at.button]
+        assert form(at, "delete_account")
 
 
 def test_deleting_the_account_ends_the_session_and_sends_the_browser_to_sign_in(writers, browser, fresh):

@@ -7,15 +7,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 
 import pytest
 from sqlmodel import func, select
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from ledpro_journal.i18n import today_in_oslo
+from ledpro_journal.i18n import format_date, today_in_oslo
 from ledpro_journal.models import Document, DocumentKind
-from ledpro_journal.services import data_export
-from tests.app.builders import click, en, nb, open_page, run, visible_text, write
+from ledpro_journal.services import data_export, programme
+from tests.app.builders import click, en, nb, open_page, open_write, run, visible_text, write
 
 PAGE = "pages/account.py"
 
@@ -68,6 +69,27 @@ def test_a_participant_downloads_everything_as_a_dated_zip(writers, browser, dbs
     # An account with writing cannot import: it says why instead of offering the field.
     assert not at.get("file_uploader")
     assert nb("my_data.import.only_empty") in [c.value for c in at.caption]
+
+
+def test_a_participant_of_a_closed_cohort_downloads_everything_as_the_banner_says(writers, browser, dbs, handed_over):
+    write(dbs, writers.pia, DocumentKind.NOTE, {"title": "Stillheten", "description": "Gruppa var taus."})
+    programme.close_cohort(writers.admin, session=dbs, cohort_id=writers.cohort.id, deletion_on=date(2099, 6, 1))
+    dbs.commit()
+    browser.sign_in(writers.pia)
+    at = open_page(PAGE)
+    assert nb("cohort.closed_banner", name=writers.cohort.name, date=format_date(date(2099, 6, 1), "nb")) in [
+        w.value for w in at.warning]
+    click(at, nb("my_data.export.button"))
+    [status] = at.status
+    assert status.label == nb("my_data.export.ready")
+    assert not at.error
+    name = f"ledpro-pia-{today_in_oslo().isoformat()}.zip"
+    [(content, _, _)] = [f for f in handed_over if f[2] == name]
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        data = json.loads(archive.read("ledpro-export.json"))
+    assert [d["fields"]["title"] for d in data["documents"]] == ["Stillheten"]
+    # The import writes, and a closed cohort is read-only: it is not offered (the account is not empty anyway).
+    assert not at.get("file_uploader")
 
 
 def test_facilitators_and_administrators_have_no_journal_to_export(writers, frode, browser):
@@ -125,6 +147,14 @@ def test_what_found_no_match_is_named(writers, browser, dbs, fresh):
     assert nb("my_data.import.unmatched_gathering", number=9, count=1) in warning.value
     assert nb("my_data.import.unmatched_theme", name="Et \\*tema\\* fra før", count=1) in warning.value
     assert _documents(fresh, writers.ola) == 1
+    # Kept on the note: its page says it came from an import, and what was not found here.
+    with fresh() as session:
+        note_id = session.exec(select(Document.id).where(Document.owner_id == writers.ola.id)
+                               .where(Document.version > 0)).one()
+    open_write(at, note_id)
+    theme = nb("journal.unmatched_theme", name="Et \\*tema\\* fra før")
+    what = "; ".join([nb("journal.unmatched_gathering", number=9), nb("journal.unmatched_themes", names=theme)])
+    assert nb("journal.unmatched", what=what) in [c.value for c in at.caption]
 
 
 @pytest.mark.parametrize(("content", "key", "params"), [

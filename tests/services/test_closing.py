@@ -25,10 +25,11 @@ from ledpro_journal.models import (
     Share,
     User,
 )
-from ledpro_journal.services import exam, journal, literature, name_replacements, programme, sharing
+from ledpro_journal.services import data_export, exam, journal, literature, name_replacements, programme, sharing
 from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed
 from ledpro_journal.services.exam_material import ItemKind, ItemRef
 from tests.helpers import make_cohort, make_member
+from tests.services.my_data_world import export_json
 
 TODAY = date(2026, 11, 27)
 BOOK = {"title": "Refleksjon", "year": "1983", "publisher": "Basic Books",
@@ -174,6 +175,9 @@ def test_reading_and_downloading_go_on_in_a_closed_cohort(session, admin, kari, 
     assert literature.library(kari, session=session).own
     assert exam.build_exam(kari, session=session, draft_id=year["individual"].id, today=TODAY).content
     assert exam.workspace(kari, session=session, mode=exam.GROUP, today=TODAY).joined
+    # The banner tells the participant to download everything: Last ned alt mitt goes on.
+    exported = export_json(data_export.build_export(kari, session=session).content)
+    assert "Tekst" in [d["fields"].get("free_text") for d in exported["documents"]]
     assert [c.name for c in programme.my_closed_cohorts(kari, session=session)] == [cohort.name]
     assert programme.my_closed_cohorts(admin, session=session) == []
 

@@ -9,6 +9,7 @@ import copy
 import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import jsonschema
@@ -227,9 +228,63 @@ def test_unmatched_gatherings_and_themes_are_listed_and_the_items_kept(session, 
     assert result.reading_list_kept_as_own == ["Organizational culture and leadership"]
     data = export_json(data_export.build_export(newcomer, session=session).content)
     note = next(d for d in data["documents"] if d["fields"].get("title") == "Stillheten")
-    assert note["gathering"] is None and note["themes"] == ["Grunnleggende organisasjonsforståelse"]
     assert len(note["revisions"]) == 3 and len(note["citations"]) == 2
     assert {r["list"] for r in data["references"]} == {"own"}
+    # Kept, not dropped: the gathering numbers and theme names with no match here are on the documents, and
+    # go out again where they came from.
+    original = export_json(content)
+    links = [(d["ref"], d["gathering"], d["themes"]) for d in original["documents"]]
+    assert [(d["ref"], d["gathering"], d["themes"]) for d in data["documents"]] == links
+    assert (note["gathering"], note["themes"]) == (1, ["Grunnleggende organisasjonsforståelse",
+                                                       "Underliggende prosesser – spenning – motstand"])
+    stored = session.exec(select(Document).where(Document.owner_id == newcomer.id)
+                          .where(Document.title == "Stillheten")).one()
+    assert stored.gathering_id is None
+    assert stored.unmatched_links == {"gathering": 1, "themes": ["Underliggende prosesser – spenning – motstand"]}
+    # Brought back into a cohort of the original kind, everything finds its match again: the same documents.
+    again = make_member(session, admin, world.cohort_id, "tilbake")
+    data_import.import_export(again, session=session, content=data_export.build_export(newcomer, session=session)
+                              .content)
+    session.commit()
+    back = export_json(data_export.build_export(again, session=session).content)
+    assert [(d["ref"], d["gathering"], d["themes"]) for d in back["documents"]] == links
+    assert session.exec(select(Document.unmatched_links).where(Document.owner_id == again.id)
+                        .where(Document.unmatched_links.is_not(None))).all() == []
+
+
+def test_what_the_writer_chooses_clears_what_found_no_match(session, kari_year):
+    """The note page names what an import found no match for; choosing a gathering clears the gathering, and
+    choosing themes the themes; saving without choosing keeps them."""
+    world, _ = kari_year
+    content = data_export.build_export(world.kari, session=session).content
+    admin = world.admin
+    other = programme.create_cohort(admin, session=session, name="Annet kull", institution="", place="",
+                                    from_ledpro_2024=False)
+    theme = programme.add_theme(admin, session=session, cohort_id=other.id,
+                                name="Grunnleggende organisasjonsforståelse")
+    session.commit()
+    newcomer = make_member(session, admin, other.id, "nykommer")
+    data_import.import_export(newcomer, session=session, content=content)
+    session.commit()
+    note = session.exec(select(Document).where(Document.owner_id == newcomer.id)
+                        .where(Document.title == "Stillheten")).one()
+    links = journal.note_links(newcomer, session=session, note_id=note.id)
+    assert links.theme_ids == (theme.id,)
+    saved = journal.save_document(newcomer, session=session, document_id=note.id, base_version=note.version,
+                                  fields={"conclusion": "Mer"}, links=links)
+    assert saved.unmatched_links == {"gathering": 1, "themes": ["Underliggende prosesser – spenning – motstand"]}
+    gathering = programme.add_gathering(admin, session=session, cohort_id=other.id, number=3,
+                                        start_date=date(2025, 1, 6), end_date=date(2025, 1, 8), place="Hamar")
+    saved = journal.save_document(newcomer, session=session, document_id=note.id, base_version=saved.version,
+                                  fields={}, gathering_id=gathering.id, links=links)
+    assert saved.unmatched_links == {"themes": ["Underliggende prosesser – spenning – motstand"]}
+    saved = journal.save_document(newcomer, session=session, document_id=note.id, base_version=saved.version,
+                                  fields={}, gathering_id=gathering.id, links=journal.Links())
+    assert saved.unmatched_links is None
+    session.commit()
+    exported = export_json(data_export.build_export(newcomer, session=session).content)
+    [again] = [d for d in exported["documents"] if d["fields"].get("title") == "Stillheten"]
+    assert (again["gathering"], again["themes"]) == (3, [])
 
 
 def test_a_log_entry_of_an_action_never_saved_comes_with_its_action(session):

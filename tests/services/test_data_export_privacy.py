@@ -10,14 +10,18 @@ import html
 import io
 import json
 
+import jsonschema
 import openpyxl
 import pytest
 
+from ledpro_journal.i18n import t
 from ledpro_journal.models import Audience, DocumentKind
-from ledpro_journal.services import data_export, journal, literature, sharing
+from ledpro_journal.services import data_export, journal, leaving, literature, sharing
 from ledpro_journal.services.errors import NotAllowed
 from tests.helpers import make_member
 from tests.services import my_data_world as w
+from tests.services import test_privacy_matrix as m
+from tests.services.test_data_export import SCHEMA
 
 OTHERS_REFERENCE_TITLE = "Sirisegnebokstittel"
 WITHDRAWN_TEXT = "Siristilbaketruktetekstord"
@@ -115,3 +119,87 @@ def test_no_one_but_a_participant_exports_a_journal(session, world, who):
         actor.is_active = False
     with pytest.raises(NotAllowed):
         data_export.build_export(actor, session=session)
+
+
+def test_a_comment_by_a_facilitator_who_left_is_from_a_former_participant(session, world):
+    """Leaving deletes the membership the role was read from: the comment stays, named as the screens name
+    it ("tidligere deltaker"), never as a group member's and never by name."""
+    leaving.delete_account(world.frode, session, "frode")
+    session.commit()
+    content = data_export.build_export(world.kari, session=session, lang="nb").content
+    data = w.export_json(content)
+    authors = {c["text"]: c["author"] for s in data["shares"] for v in s["versions"] for c in v["comments"]}
+    assert authors[w.FROM_FACILITATOR] == "former_participant"
+    assert authors[w.FROM_GROUP_MEMBER] == "group_member"
+    assert w.FROM_FACILITATOR in every_text(content)
+    assert _shown_as(content, w.FROM_FACILITATOR) == t("my_data.author.former_participant", "nb")
+    assert _shown_as(content, w.FROM_GROUP_MEMBER) == t("my_data.author.group_member", "nb")
+    jsonschema.validate(data, SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+# --- the privacy matrix's world (tests/services/test_privacy_matrix.py), asked for everyone's export --------
+
+
+@pytest.fixture
+def matrix(session) -> m.World:
+    return m.build_world(session)
+
+
+OTHERS_NAMES = ("Eva Eier", "Siri Samme", "Arne Annen", "Frida Fag", "Finn Fag", "Dina Delt", "Ivar Inaktiv",
+                "Ada Admin", "fagla", "faglb", "deltb", "inaktiv")
+
+
+@pytest.mark.parametrize("who", [m.SAME_GROUP, m.OTHER_GROUP, m.PARTICIPANT_B])
+def test_no_one_elses_export_holds_the_owners_private_or_shared_text(session, matrix, who):
+    """The owner's note kept private, shared with the group, shared with the facilitators only and withdrawn:
+    none of it in the export of a group member, someone in another group or someone in another cohort."""
+    actor = matrix.users[who]
+    content = data_export.build_export(actor, session=session, lang="nb").content
+    text = every_text(content)
+    for state in m.STATES:
+        assert m.SECRETS[state] not in text, (who, state)
+    assert m.COMMENTS[m.FACILITATORS] not in text
+    names = [n for n in OTHERS_NAMES if n != actor.display_name and n != actor.username]
+    for name in names:
+        assert name not in text, (who, name)
+    data = w.export_json(content)
+    if who == m.SAME_GROUP:
+        # What the group member wrote on the owner's notes is theirs: their text, on "a group member's" note.
+        assert sorted(c["text"] for c in data["comments_written"]) == sorted([m.COMMENTS[m.GROUP],
+                                                                             m.COMMENTS[m.WITHDRAWN]])
+        assert {c["on"] for c in data["comments_written"]} == {"group_member"}
+        assert "På et notat fra et gruppemedlem" in text
+    else:
+        assert data["comments_written"] == []
+        assert m.COMMENTS[m.GROUP] not in text and m.COMMENTS[m.WITHDRAWN] not in text
+    if who == m.OTHER_GROUP:
+        assert "Nabotekst" in text  # their own note is there: the matrix would notice an empty export
+
+
+def test_the_owners_export_names_the_commenters_only_by_role(session, matrix):
+    owner = matrix.users[m.OWNER]
+    content = data_export.build_export(owner, session=session, lang="nb").content
+    text = every_text(content)
+    for state in m.STATES:
+        assert m.SECRETS[state] in text, state
+    for name in OTHERS_NAMES[1:]:
+        assert name not in text, name
+    data = w.export_json(content)
+    authors = {c["text"]: c["author"] for s in data["shares"] for v in s["versions"] for c in v["comments"]}
+    assert authors == {m.COMMENTS[m.GROUP]: "group_member", m.COMMENTS[m.FACILITATORS]: "facilitator",
+                       m.COMMENTS[m.WITHDRAWN]: "group_member"}
+    assert "Arnes notat" not in text and "Nabotekst" not in text
+    # In the archive, each under "Et gruppemedlem" (the facilitator's under "Faglærer").
+    for comment, role in ((m.COMMENTS[m.GROUP], "group_member"), (m.COMMENTS[m.WITHDRAWN], "group_member"),
+                          (m.COMMENTS[m.FACILITATORS], "facilitator")):
+        assert _shown_as(content, comment) == t(f"my_data.author.{role}", "nb"), comment
+
+
+def _shown_as(content: bytes, comment: str) -> str:
+    """Who the archive says wrote a comment: the line above its text in its blockquote."""
+    for name, raw in w.unpack(content).items():
+        page = html.unescape(raw.decode("utf-8")) if name.startswith("arkiv/") else ""
+        if comment in page:
+            quote = page.split(comment)[0].rsplit("<blockquote>", 1)[-1]
+            return quote.split('<p class="meta">', 1)[1].split(" · ", 1)[0]
+    raise AssertionError(comment)

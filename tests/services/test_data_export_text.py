@@ -1,7 +1,7 @@
 """Text of every kind survives Last ned alt mitt -> Importer fra en eksport exactly: control characters and
 NUL (which the app keeps), lone surrogates (kept as the app stores them), 200,000 characters, HTML,
 Markdown, right-to-left and combining characters; in the note, its versions, its unsaved text, the
-reference it cites and the name list. On SQLite and PostgreSQL."""
+reference it cites, the name list and the exam draft's title and problem statement. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from ledpro_journal import db
 from ledpro_journal.models import DocumentKind
-from ledpro_journal.services import data_export, data_import, journal, literature, name_replacements
+from ledpro_journal.services import data_export, data_import, exam, journal, literature, name_replacements
 from tests.helpers import make_admin, make_cohort, make_member
 from tests.services.my_data_world import export_json
 from tests.services.test_text_exact import EXAMPLES
@@ -57,6 +57,11 @@ def _round_trip(engine, admin, cohort_id: int, text: str) -> None:
         literature.set_citations(writer, session=session, note_id=note.id, cited=[(reference.id, "")])
         if name:
             name_replacements.add_replacement(writer, session=session, name=name[:100], replacement="kollega A")
+        # The exam draft's title and problem statement (JSON columns: the text as it came, trimmed at the ends).
+        draft = exam.open_draft(writer, session=session, mode=exam.INDIVIDUAL)
+        exam.update_settings(writer, session=session, draft_id=draft.id, title=text[:exam.MAX_TITLE_LENGTH],
+                             problem_statement=text[:exam.MAX_PROBLEM_LENGTH], include_prompts=False,
+                             word_limit=None)
         session.commit()
         before = data_export.build_export(writer, session=session).content
         reader = make_member(session, admin, cohort_id, next(_usernames))
@@ -69,7 +74,9 @@ def _round_trip(engine, admin, cohort_id: int, text: str) -> None:
     assert document["revisions"][0]["fields"] == ({"title": text, "description": text} if text else {})
     assert document["unsaved"] == ([{"field": "conclusion", "text": text, "base_version": 2,
                                      "saved_at": document["unsaved"][0]["saved_at"]}] if text else [])
-    for key in ("documents", "references", "name_replacements"):
+    assert first["exam"]["individual"]["title"] == text[:exam.MAX_TITLE_LENGTH].strip()
+    assert first["exam"]["individual"]["problem_statement"] == text[:exam.MAX_PROBLEM_LENGTH].strip()
+    for key in ("documents", "references", "name_replacements", "exam"):
         assert second[key] == first[key], key
 
 

@@ -77,6 +77,12 @@ def _note(session, owner: User, state: str) -> Document:
 
 @pytest.fixture
 def world(session) -> World:
+    return build_world(session)
+
+
+def build_world(session) -> World:
+    """The owner's four notes, the people around them, their comments (also used by the export's matrix,
+    tests/services/test_data_export_privacy.py)."""
     admin = make_admin(session)
     cohort_a = make_cohort(session, admin, "LEDPRO 2024")
     cohort_b = make_cohort(session, admin, "LEDPRO 2025")
