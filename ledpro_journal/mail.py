@@ -3,7 +3,9 @@
 One connection serves the whole run. A message the server refuses (a recipient, say) fails alone; a
 server that cannot be reached, refuses the login or drops the connection ends the run, and what was not
 sent stays due for the next one (services.reminders lets its claims go). An address the server refuses
-for good (`_refused_for_good`) is not tried again for that reminder.
+for good (`_refused_for_good`) is not tried again for that reminder, unless the server refused every
+address of the run so (services.reminders.ALL_REFUSED): that is reported as a set-up problem, and all are
+tried again.
 """
 
 from __future__ import annotations
@@ -22,8 +24,26 @@ from ledpro_journal.i18n import today_in_oslo
 from ledpro_journal.services import reminders
 from ledpro_journal.services.reminders import AddressRefused, MessageRefused, ServerFailed
 
-# An enhanced status code (RFC 3463) at the start of a reply's text: class.subject.detail.
+# An enhanced status code (RFC 3463) at the start of a reply's text: class.subject.detail; or, as qmail
+# gives it, in "(#5.1.1)" at the end.
 _ENHANCED_STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?!\d)")
+_QMAIL_STATUS = re.compile(r"\(#([245])\.(\d{1,3})\.(\d{1,3})\)")
+# The enhanced codes that say the recipient's address itself is no good (RFC 3463): 5.1.1 no such mailbox,
+# 5.1.2 no such domain, 5.1.3 bad address syntax, 5.1.6 mailbox moved, 5.1.10 null MX, 5.2.1 mailbox
+# disabled. Not the rest of 5.1.x: 5.1.0, 5.1.7 and 5.1.8 are what Postfix and others reply, at RCPT TO,
+# about the SENDER (LEDPRO_MAIL_FROM), which would refuse every address of the run the same way.
+_ADDRESS_CODES = frozenset({("1", "1"), ("1", "2"), ("1", "3"), ("1", "6"), ("1", "10"), ("2", "1")})
+# Without an enhanced code, a 550, 551 or 553 counts only when its text says the recipient does not
+# exist, and says nothing of the sender, of relaying or of policy (Exim's "550 relay not permitted", a
+# "550 Sender ... rejected" are about how the sending is set up).
+_NO_SUCH_RECIPIENT = ("user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
+                      "no mailbox here", "mailbox unavailable", "mailbox not found", "mailbox does not exist",
+                      "user not found", "user does not exist", "address does not exist", "user not local",
+                      "recipient rejected", "recipient address rejected", "unknown recipient",
+                      "recipient unknown", "invalid recipient", "recipient not found")
+_ABOUT_THE_SETUP = ("sender", "relay", "rcpthosts", "mail from", "policy", "denied", "not permitted",
+                    "not allowed", "authenticat", "spam", "block", "blacklist", "reputation")
+_ADDRESSES = re.compile(r"<[^<>]*>")
 
 
 def _describe(error: Exception) -> str:
@@ -39,11 +59,12 @@ def _text(reply: bytes | str) -> str:
 
 
 def _refused_for_good(error: smtplib.SMTPRecipientsRefused) -> bool:
-    """Every recipient refused at RCPT TO with a permanent reply about the address itself: a 5xx whose
-    enhanced status code is 5.1.x (no such mailbox, no such domain, a bad address) or 5.2.1 (mailbox
-    disabled), or, from a server without enhanced codes, 550, 551 or 553 (RFC 5321). Anything else is
-    tried again next run: 4xx (busy, greylisting), a refused connection or a timeout, and 5.7.x (relaying
-    denied, authentication required), which says the sending is set up wrong, not that the address is."""
+    """Every recipient refused at RCPT TO with a permanent reply that the address itself is no good: a
+    5xx whose enhanced status code is one of _ADDRESS_CODES, or, from a server without enhanced codes, a
+    550, 551 or 553 whose text says the recipient does not exist; never a reply that speaks of the sender.
+    Anything else is tried again next run: 4xx (busy, greylisting), a refused connection or a timeout,
+    5.7.x (relaying denied, authentication required) and 5.1.0/5.1.7/5.1.8 (the sender refused), which
+    say the sending is set up wrong, not that the address is."""
     return bool(error.recipients) and all(
         _address_refused(code, _text(reply)) for code, reply in error.recipients.values()
     )
@@ -52,11 +73,19 @@ def _refused_for_good(error: smtplib.SMTPRecipientsRefused) -> bool:
 def _address_refused(code: int, reply: str) -> bool:
     if not 500 <= code <= 599:
         return False
-    status = _ENHANCED_STATUS.match(reply)
-    if status is None:
-        return code in (550, 551, 553)
-    kind, subject, detail = status.groups()
-    return kind == "5" and (subject == "1" or (subject, detail) == ("2", "1"))
+    # The addresses in it out of the way: a recipient may be called sender@..., the sender relay@...
+    words = _ADDRESSES.sub(" ", reply).casefold()
+    if "sender" in words:
+        return False
+    status = _ENHANCED_STATUS.match(reply) or _QMAIL_STATUS.search(reply)
+    if status is not None:
+        kind, subject, detail = status.groups()
+        return kind == "5" and (subject, detail) in _ADDRESS_CODES
+    return (
+        code in (550, 551, 553)
+        and any(phrase in words for phrase in _NO_SUCH_RECIPIENT)
+        and not any(word in words for word in _ABOUT_THE_SETUP)
+    )
 
 
 class SmtpSender:
@@ -155,6 +184,11 @@ def run_send_reminders(today: date | None = None, *, out: TextIO = sys.stdout, e
     for reminder, reason in outcome.refused:
         print(f"NOT SENT {reminder.key} to {reminder.username} <{reminder.email}>: {reason} "
               "(the address is refused for good: this reminder is not tried again)", file=err)
+    if outcome.all_refused:
+        print(f"SET-UP PROBLEM: SMTP server {settings.smtp_host}:{settings.smtp_port} refused every one of the "
+              f"{len(outcome.failed)} addresses tried in this run as if it did not exist. That points at the "
+              "set-up (LEDPRO_MAIL_FROM, the relay or the SMTP account), not at the addresses: none is kept as "
+              "refused for good, and all are tried again at the next run", file=err)
     if outcome.server_error:
         print(f"SMTP server {settings.smtp_host}:{settings.smtp_port} failed: {outcome.server_error}; "
               f"{len(outcome.not_tried)} reminders wait for the next run", file=err)

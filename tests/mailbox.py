@@ -1,5 +1,5 @@
 """A real SMTP server for tests (aiosmtpd on 127.0.0.1, a free port) that keeps what arrives, or refuses it:
-every message (at DATA), or one recipient's address (at RCPT TO)."""
+every message (at DATA), or one recipient's address or every one (at RCPT TO)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,11 @@ class _Handler:
         self.arrived: list[Arrived] = []
         self.refuse_with: str | None = None
         self.refused_recipients: dict[str, str] = {}
+        self.refuse_every_recipient: str | None = None
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, _server, _session, envelope, address, _options) -> str:  # noqa: N802 - aiosmtpd's
-        reply = self.refused_recipients.get(address)
+        reply = self.refused_recipients.get(address) or self.refuse_every_recipient
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
@@ -87,3 +88,8 @@ class Mailbox:
             self.handler.refused_recipients[address] = reply
         else:
             self.handler.refused_recipients.pop(address, None)
+
+    def refuse_every_recipient(self, reply: str | None) -> None:
+        """RCPT TO any address gets this reply from now on, as when the server refuses the sender there
+        (Postfix's "Sender address rejected") or relaying (None: accepted again)."""
+        self.handler.refuse_every_recipient = reply

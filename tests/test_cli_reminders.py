@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ledpro_journal import db
-from ledpro_journal.models import DocumentKind
+from ledpro_journal.models import CohortMembership, DocumentKind, User
 from ledpro_journal.services import journal, programme, reminders
 from tests.helpers import make_admin, make_cohort, make_member
 from tests.mailbox import Mailbox
@@ -93,3 +93,44 @@ def test_an_address_refused_for_good_is_reported_once_and_not_tried_again(url, b
     again = send_reminders(url, box.port)
     assert again.returncode == 0 and again.stderr == "" and "2026-12-02: 0 sent, 0 not sent" in again.stdout
     assert box.arrived == []
+
+
+def test_a_refused_sender_is_reported_as_tried_again_and_the_next_run_sends(url, box):
+    box.refuse_every_recipient("550 5.1.0 <ledpro@example.no>: Sender address rejected: User unknown in local "
+                               "recipient table")
+    refused = send_reminders(url, box.port)
+    assert refused.returncode == 1
+    assert "Sender address rejected" in refused.stderr and "(tried again at the next run)" in refused.stderr
+    assert "refused for good" not in refused.stderr
+    box.refuse_every_recipient(None)
+    again = send_reminders(url, box.port)
+    assert again.returncode == 0 and "2026-12-02: 1 sent, 0 not sent" in again.stdout
+    assert [m.recipients for m in box.arrived] == [["pia@example.no"]]
+
+
+def test_every_address_refused_for_good_is_reported_as_a_set_up_problem_and_tried_again(url, box):
+    engine = db.create_engine_for(url)
+    with Session(engine, expire_on_commit=False) as session:
+        admin = session.exec(select(User).where(User.username == "admin")).one()
+        cohort_id = session.exec(select(CohortMembership.cohort_id)).first()
+        last = programme.list_gatherings(admin, session=session, cohort_id=cohort_id)[-1]
+        for name in ("ola", "kari"):
+            user = make_member(session, admin, cohort_id, name)
+            reminders.set_preferences(user, session=session, email=f"{name}@example.no", weekly=True, weekday=2,
+                                      before_gathering=False, days_before=7, show_titles=False)
+            action = journal.create_document(user, session=session, kind=DocumentKind.ACTION, gathering_id=last.id)
+            journal.save_document(user, session=session, document_id=action.id, base_version=0,
+                                  fields={"title": "Noe nytt"}, gathering_id=last.id)
+        session.commit()
+    engine.dispose()
+    box.refuse_every_recipient("550 5.1.1 Recipient address rejected: User unknown in relay recipient table")
+    refused = send_reminders(url, box.port)
+    assert refused.returncode == 1
+    assert "SET-UP PROBLEM" in refused.stderr and "refused every one of the 3 addresses" in refused.stderr
+    assert refused.stderr.count("(tried again at the next run)") == 3
+    assert "(the address is refused for good" not in refused.stderr
+    assert "2026-12-02: 0 sent, 3 not sent" in refused.stdout
+    box.refuse_every_recipient(None)
+    again = send_reminders(url, box.port)
+    assert again.returncode == 0 and "2026-12-02: 3 sent, 0 not sent" in again.stdout
+    assert sorted(m.recipients[0] for m in box.arrived) == ["kari@example.no", "ola@example.no", "pia@example.no"]

@@ -16,7 +16,10 @@ Sending once: each reminder is claimed first, as a row in sent_reminders whose (
 anything is sent; the rows it returns are this run's to send. A second run, or another server running at
 the same moment, claims nothing that was claimed, so nothing is sent twice. A claim whose e-mail the SMTP
 server did not take for now is deleted again, so the next run sends it; one whose address the server
-refused for good is kept, marked (REFUSED_AT), and not tried again.
+refused for good is kept, marked (REFUSED_AT), and not tried again, until the participant gives another
+address (set_preferences lets those go). A run in which the server refused every address it was given
+(ALL_REFUSED or more) is taken for a server set up wrong, not for that many bad addresses: nothing is
+kept as refused, and all are tried again at the next run.
 
 Never in the app's way: who is due (the costly reads, through everyone's journal) is read with nothing
 written yet, so on SQLite no write transaction is open while they run; then one short transaction lets go
@@ -83,6 +86,9 @@ RECORD_SECONDS = 5.0
 # address): a moment no e-mail was ever sent at, so the kept claim says "refused" without a column of its
 # own, and is not tried again. Forgotten after KEEP_SENT like the others.
 REFUSED_AT = datetime(1970, 1, 1, tzinfo=UTC)
+# When every e-mail a run tried (this many at least) was refused for good, the server is set up wrong (the
+# sender, the relay), not the addresses: those claims are let go, for the next run, and the run says so.
+ALL_REFUSED = 3
 WEEKLY, GATHERING = "weekly", "gathering"
 _OPEN = (ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value)
 
@@ -157,6 +163,13 @@ def set_preferences(
         problems.add("days_before", "reminders.days_invalid", min=MIN_DAYS_BEFORE, max=MAX_DAYS_BEFORE)
     problems.raise_if_any()
     user = session.get(User, actor.id)
+    if (user.email or None) != (address or None):
+        # A reminder the old address was refused for is due again, to the new one (this week's, say).
+        session.execute(
+            sa.delete(SentReminder)
+            .where(SentReminder.user_id == actor.id)
+            .where(SentReminder.sent_at == REFUSED_AT)
+        )
     user.email = address or None
     session.add(user)
     row = session.get(ReminderPreference, actor.id) or ReminderPreference(user_id=actor.id)
@@ -634,6 +647,9 @@ class Outcome:
     refused: list[tuple[Reminder, str]] = field(default_factory=list)  # the address, for good: never again
     not_tried: list[Reminder] = field(default_factory=list)
     server_error: str = ""
+    # Every e-mail tried (ALL_REFUSED at least) was refused for good: the set-up, not the addresses. Those
+    # are in `failed` then, tried again at the next run, and `refused` is empty.
+    all_refused: bool = False
 
     @property
     def ok(self) -> bool:
@@ -658,8 +674,10 @@ def send_reminders(
        that no other run sends them too);
     3. the e-mails, with what the server took written down every RECORD_EVERY e-mails (or RECORD_SECONDS),
        each a short transaction, and the rest at the end. What was not sent for now is let go, for the
-       next run; an address refused for good is kept as refused. If the run fails (an error of this
-       program, an interrupt), what was sent is still written down before the error goes on."""
+       next run; an address refused for good is kept as refused, unless every e-mail tried (ALL_REFUSED
+       at least) was refused so (`Outcome.all_refused`): then they are let go as well. If the run fails
+       (an error of this program, an interrupt), what was sent is still written down before the error
+       goes on."""
     if not public_url:
         raise ValueError("public_url is needed for the links in the e-mails")
     stamp = now or utcnow()
@@ -697,33 +715,43 @@ def send_reminders(
             session.rollback()
             recorder.write()
         raise
-    recorder.write()
+    if len(outcome.refused) >= ALL_REFUSED and not outcome.sent and not outcome.failed:
+        outcome.failed.extend(outcome.refused)
+        outcome.refused.clear()
+        outcome.all_refused = True
+    recorder.write(final=True)
     return outcome
 
 
 class _Recorder:
     """Writes down what became of the e-mails not written down yet, in one short transaction: at most
-    three statements (sent, refused for good, let go), however many e-mails."""
+    three statements (sent, refused for good, let go), however many e-mails. Refused addresses wait while
+    nothing else has happened in the run (it may yet turn out that the server refuses everything), until
+    the end of the run; if the run dies first, their claims are let go once stale, and tried again."""
 
     def __init__(self, session: Session, outcome: Outcome) -> None:
         self.session, self.outcome = session, outcome
         self.sent = self.refused = self.failed = 0
         self.since = time.monotonic()
 
+    def _refused_now(self, final: bool) -> bool:
+        return final or bool(self.outcome.sent or self.outcome.failed)
+
     def _waiting(self) -> int:
         o = self.outcome
-        return len(o.sent) - self.sent + len(o.refused) - self.refused + len(o.failed) - self.failed
+        refused = len(o.refused) - self.refused if self._refused_now(final=False) else 0
+        return len(o.sent) - self.sent + refused + len(o.failed) - self.failed
 
     def now_and_then(self) -> None:
         waiting = self._waiting()
         if waiting >= RECORD_EVERY or (waiting and time.monotonic() - self.since >= RECORD_SECONDS):
             self.write()
 
-    def write(self) -> None:
+    def write(self, *, final: bool = False) -> None:
         o, session = self.outcome, self.session
         dialect = session.get_bind().dialect.name
         sent = [r.claim_id for r in o.sent[self.sent:]]
-        refused = [r.claim_id for r, _ in o.refused[self.refused:]]
+        refused = [r.claim_id for r, _ in o.refused[self.refused:]] if self._refused_now(final) else []
         unsent = [r.claim_id for r, _ in o.failed[self.failed:]] + [r.claim_id for r in o.not_tried]
         if sent:
             session.execute(sa.update(SentReminder).where(_among(SentReminder.id, sent, dialect))
@@ -734,5 +762,6 @@ class _Recorder:
         if unsent:
             session.execute(sa.delete(SentReminder).where(_among(SentReminder.id, unsent, dialect)))
         session.commit()
-        self.sent, self.refused, self.failed = len(o.sent), len(o.refused), len(o.failed)
+        self.sent, self.failed = len(o.sent), len(o.failed)
+        self.refused += len(refused)
         self.since = time.monotonic()

@@ -655,7 +655,153 @@ def test_an_address_refused_for_good_is_not_tried_again_and_one_refused_for_now_
     (554, "Transaction failed", False),
     (450, "4.2.1 Mailbox busy", False),
     (451, "4.3.0 Try again later", False),
+    # The recipient's address itself: for good.
+    (550, "5.1.1 <x@example.no>: Recipient address rejected: User unknown in virtual mailbox table", True),
+    (550, "5.1.1 <sender@example.no>: Recipient address rejected: User unknown", True),  # its name is no sign
+    (550, "5.1.1 RESOLVER.ADR.RecipNotFound; not found", True),
+    (550, "5.1.2 <x@example.invalid>: Recipient address rejected: Domain not found", True),
+    (550, "5.1.6 Recipient mailbox has moved", True),
+    (550, "<x@example.no>... User unknown", True),
+    (550, "No such user here", True),
+    (553, "sorry, no mailbox here by that name. (#5.1.1)", True),  # qmail
+    # The sender, refused at RCPT TO (LEDPRO_MAIL_FROM or the relay set up wrong): every address of the run
+    # would get the same reply, so never for good.
+    (550, "5.1.0 <ledpro@example.no>: Sender address rejected: User unknown in local recipient table", False),
+    (550, "5.1.8 <ledpro@example.no>: Sender address rejected: Domain not found", False),
+    (553, "5.1.7 <ledpro@example>: Sender address rejected: bad sender mailbox address syntax", False),
+    (501, "5.1.7 Bad sender's mailbox address syntax", False),
+    (550, "5.1.0 Address rejected", False),
+    (550, "5.1.1 Sender unknown", False),
+    (550, "relay not permitted", False),  # Exim
+    (553, "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", False),  # qmail
+    (550, "Requested action not taken: mailbox unavailable (sender blocked)", False),
+    (550, "Recipient rejected: access denied by policy", False),
+    (553, "Requested action not taken: mailbox name not allowed", False),
+    (550, "Administrative prohibition", False),
 ])
 def test_which_refusals_are_for_good(code, reply, for_good):
     error = smtplib.SMTPRecipientsRefused({"x@example.no": (code, reply.encode())})
     assert _refused_for_good(error) is for_good
+
+
+def test_a_sender_refused_at_rcpt_to_keeps_nothing_refused_and_the_next_run_sends(session, admin, cohort, box):
+    """Postfix refuses a sender it does not know at RCPT TO, with a 5.1.x code: every address of the run
+    gets it, none is a bad address. Two participants: fewer than ALL_REFUSED, so that the reply alone
+    decides."""
+    people = [participant(session, admin, cohort, name) for name in ("pia", "ola")]
+    for user in people:
+        open_action(session, user, cohort.gatherings[1])
+    box.refuse_every_recipient(
+        "550 5.1.0 <ledpro@example.no>: Sender address rejected: User unknown in local recipient table")
+
+    refused = run(session, box.port)
+
+    assert not refused.sent and not refused.refused and not refused.all_refused
+    assert sorted(r.username for r, _ in refused.failed) == ["ola", "pia"]
+    session.expire_all()
+    assert session.exec(select(SentReminder)).all() == []
+    box.refuse_every_recipient(None)
+    again = run(session, box.port)
+    assert again.ok and sorted(r.username for r in again.sent) == ["ola", "pia"]
+    assert [len(to(box, user)) for user in people] == [1, 1]
+
+
+def test_every_address_of_a_run_refused_for_good_is_taken_for_a_server_set_up_wrong(
+    session, admin, cohort, box, monkeypatch
+):
+    """Three or more e-mails tried and each refused with 5.1.1: a relay that knows none of them, not three
+    bad addresses. None is kept as refused (not even the ones a batch would have written down on the way),
+    and the next run sends them once the server takes them."""
+    monkeypatch.setattr(reminders, "RECORD_EVERY", 2)
+    people = [participant(session, admin, cohort, f"deltaker{i}") for i in range(4)]
+    for user in people:
+        open_action(session, user, cohort.gatherings[1])
+    box.refuse_every_recipient("550 5.1.1 Recipient address rejected: User unknown in relay recipient table")
+
+    outcome = run(session, box.port)
+
+    assert outcome.all_refused and not outcome.ok and not outcome.refused and not outcome.sent
+    assert sorted(r.username for r, _ in outcome.failed) == [f"deltaker{i}" for i in range(4)]
+    session.expire_all()
+    assert session.exec(select(SentReminder)).all() == []
+    box.refuse_every_recipient(None)
+    again = run(session, box.port)
+    assert again.ok and len(again.sent) == 4 and len(box.arrived) == 4
+
+
+def test_refused_for_good_still_counts_when_not_every_address_of_the_run_was(session, admin, cohort, box):
+    """Below ALL_REFUSED, or with one e-mail of the run taken, refused addresses are what they say."""
+    few = [participant(session, admin, cohort, name) for name in ("pia", "ola")]
+    for user in few:
+        open_action(session, user, cohort.gatherings[1])
+    box.refuse_every_recipient("550 5.1.1 Recipient address rejected: User unknown")
+    two = run(session, box.port)
+    assert not two.all_refused and sorted(r.username for r, _ in two.refused) == ["ola", "pia"]
+    box.refuse_every_recipient(None)
+
+    more = [participant(session, admin, cohort, f"deltaker{i}") for i in range(4)]
+    for user in more:
+        open_action(session, user, cohort.gatherings[1])
+    for user in more[1:]:
+        box.refuse_recipient(f"{user.username}@example.no", "550 5.1.1 Recipient address rejected: User unknown")
+    mixed = run(session, box.port)
+    assert not mixed.all_refused and [r.username for r in mixed.sent] == ["deltaker0"]
+    assert sorted(r.username for r, _ in mixed.refused) == ["deltaker1", "deltaker2", "deltaker3"]
+    session.expire_all()
+    kept = [row.sent_at for row in session.exec(select(SentReminder))]
+    assert kept.count(reminders.REFUSED_AT) == 5 and len(kept) == 6
+
+
+def test_a_new_address_lets_go_of_the_reminders_the_old_one_was_refused_for(session, admin, cohort, box):
+    pia = participant(session, admin, cohort, "pia")
+    open_action(session, pia, cohort.gatherings[1])
+    box.refuse_recipient("pia@example.no", "550 5.1.1 <pia@example.no>: Recipient address rejected: User unknown")
+    assert [r.username for r, _ in run(session, box.port).refused] == ["pia"]
+    sent_earlier = SentReminder(user_id=pia.id, reminder_key=reminders.gathering_key(cohort.gatherings[1].id),
+                                claimed_at=datetime.now(UTC), sent_at=datetime.now(UTC))
+    session.add(sent_earlier)
+    session.commit()
+
+    def save(email: str, weekday: int = WEDNESDAY) -> None:
+        reminders.set_preferences(pia, session=session, email=email, weekly=True, weekday=weekday,
+                                  before_gathering=False, days_before=7, show_titles=False)
+        session.commit()
+
+    # Other choices saved with the same address: still refused.
+    save(" pia@Example.no ")
+    assert not run(session, box.port).sent
+    save("pia.ny@example.no")
+    session.expire_all()
+    assert [(row.reminder_key, row.sent_at is not None) for row in session.exec(select(SentReminder))] == [
+        (sent_earlier.reminder_key, True)]  # what was sent stays sent
+    this_week = run(session, box.port)
+    assert this_week.ok and [(r.username, r.email) for r in this_week.sent] == [("pia", "pia.ny@example.no")]
+    assert [m.recipients for m in box.arrived] == [["pia.ny@example.no"]]
+
+
+def test_refusals_are_not_written_down_as_for_good_while_every_one_of_the_run_was_refused(
+    session, admin, cohort, box, monkeypatch
+):
+    """A run that fails after three refusals and nothing else (batches of 2 written down on the way) has
+    kept none as refused: it may have been the server, so once stale they are tried again."""
+    monkeypatch.setattr(reminders, "RECORD_EVERY", 2)
+    people = [participant(session, admin, cohort, f"deltaker{i}") for i in range(4)]
+    for user in people:
+        open_action(session, user, cohort.gatherings[1])
+    box.refuse_every_recipient("550 5.1.1 Recipient address rejected: User unknown")
+    calls = 0
+    with SmtpSender(smtp_settings(box.port)) as smtp:
+        def send(message) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 4:
+                raise RuntimeError("not an SMTP error: a bug, say")
+            smtp(message)
+
+        with pytest.raises(RuntimeError):
+            reminders.send_reminders(session, today=TODAY, send=send, sender=SENDER, public_url=PUBLIC_URL)
+    session.expire_all()
+    assert [row.sent_at for row in session.exec(select(SentReminder))] == [None] * 4
+    box.refuse_every_recipient(None)
+    later = run(session, box.port, now=datetime.now(UTC) + reminders.STALE_CLAIM + timedelta(minutes=1))
+    assert later.ok and len(later.sent) == 4
