@@ -23,7 +23,7 @@ if figures.is_empty:
     st.stop()
 
 st.caption(tr("cohort_overview.lead"))
-charts.wide_tables_scroll()
+charts.page_styles()
 sections.cohort_actions(figures)
 sections.cohort_writing(figures)
 sections.cohort_sharing(viewer, figures, cohort.id)

@@ -16,6 +16,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from itertools import chain
+from threading import Lock
 
 import pandas as pd
 import sqlalchemy as sa
@@ -26,6 +28,7 @@ from ledpro_journal.models import (
     Comment,
     Document,
     DocumentKind,
+    DocumentRevision,
     ExamDraft,
     Gathering,
     NoteAction,
@@ -118,7 +121,9 @@ class MyOverview:
     status, on (the day it sits on the timeline: an action's planned date, a log entry's date, else the day
     it was begun), period (gathering id or None), words, parent_id (a log entry's action), written (the day it
     was begun), logged (an action with a log entry), reflected (a log entry whose action a note reflects on).
-    `note_themes`: (note_id, theme_id) for each theme a note is tagged with."""
+    `note_themes`: (note_id, theme_id) for each theme a note is tagged with.
+    `revisions`: one row per saved version of those documents: document_id, version, day (saved, in Oslo),
+    words (as the exam page counts them, stored with the version)."""
 
     source: Source
     today: date
@@ -129,6 +134,7 @@ class MyOverview:
     documents: pd.DataFrame
     note_themes: pd.DataFrame
     word_limit: int | None
+    revisions: pd.DataFrame
 
     @property
     def is_empty(self) -> bool:
@@ -220,11 +226,24 @@ class MyOverview:
 
     # Will I reach the exam?
     def words_over_time(self) -> pd.DataFrame:
-        """Words written by each day something was begun, and the running total (everything in the journal
-        counts: the exam draft is built from all of it). Counted as the exam page counts them."""
+        """The words in the journal at the end of each day something was saved (total: for each document, the
+        words of its latest version saved by then), and how many that day added (words; less if text was
+        taken out). Everything in the journal counts, the bin does not: the exam draft is built from the
+        journal. Counted as the exam page counts them (the count stored with each version)."""
         if self.documents.empty:
             return pd.DataFrame(columns=["day", "words", "total"])
-        per_day = self.documents.groupby("written", sort=True)["words"].sum()
+        versions = self.revisions[self.revisions["document_id"].isin(self.documents["id"])]
+        # A document saved before versions were kept has none: its words count from the day it was begun.
+        unversioned = self.documents[~self.documents["id"].isin(versions["document_id"])]
+        versions = pd.concat([versions, pd.DataFrame({
+            "document_id": unversioned["id"], "version": 0, "day": unversioned["written"],
+            "words": unversioned["words"]})], ignore_index=True) if not unversioned.empty else versions
+        # Each document's words at the end of each day it was saved, then what that day changed for it.
+        daily = (versions.sort_values(["document_id", "version"], kind="stable")
+                 .groupby(["document_id", "day"], sort=False)["words"].last().reset_index())
+        daily = daily.sort_values(["document_id", "day"], kind="stable")
+        daily["change"] = daily["words"] - daily.groupby("document_id")["words"].shift(fill_value=0)
+        per_day = daily.groupby("day", sort=True)["change"].sum()
         return pd.DataFrame({"day": list(per_day.index), "words": [int(w) for w in per_day],
                              "total": [int(w) for w in per_day.cumsum()]})
 
@@ -259,11 +278,12 @@ class Source:
     reflected_actions: frozenset[int]
     note_themes: tuple[tuple[int, int], ...]
     word_limit: int | None
+    revisions: tuple[tuple, ...]  # document_id, version, saved_at, words: every saved version of those rows
 
 
 def my_overview(actor: User, *, session: Session, today: date) -> MyOverview:
-    """The participant's own overview: four reads (documents, note themes, reflected actions, the exam
-    draft's word limit) besides the programme, none per document."""
+    """The participant's own overview: five reads (documents, their saved versions, note themes, reflected
+    actions, the exam draft's word limit) besides the programme, none per document."""
     membership = permissions.participant_membership(actor, session)
     gatherings = tuple(GatheringDates(g.id, g.number, g.start_date, g.end_date)
                        for g in _cohort_gatherings(session, membership.cohort_id))
@@ -273,7 +293,9 @@ def my_overview(actor: User, *, session: Session, today: date) -> MyOverview:
     rows = session.exec(
         select(Document.id, Document.kind, Document.title, Document.template, Document.status,
                Document.gathering_id, Document.happened_on, Document.word_count, Document.parent_id,
-               Document.created_at).where(own)
+               Document.created_at, Document.version,
+               # As the database gives it (only compared, never read as a time: no conversion per row).
+               sa.type_coerce(Document.updated_at, sa.types.NullType()).label("saved")).where(own)
     ).all()
     rows = sorted(rows, key=lambda r: r.id)  # in Python: SQLite would sort them in a temporary tree
     # The links by the notes' ids: joining the documents again would read every note's whole row once more.
@@ -284,8 +306,47 @@ def my_overview(actor: User, *, session: Session, today: date) -> MyOverview:
         .order_by(NoteTheme.note_id, NoteTheme.theme_id)
     ).all()
     word_limit = session.exec(select(ExamDraft.word_limit).where(ExamDraft.owner_id == actor.id)).first()
-    return assemble(Source(today, gatherings, themes, tuple(tuple(r) for r in rows), reflected,
-                           tuple(tuple(r) for r in note_themes), word_limit))
+    url = str(session.get_bind().url)  # once: a URL object renders itself at every hash
+    revisions = _saved_versions(session, [(url, r[0], r[10], r[11]) for r in rows])  # by position: faster
+    return assemble(Source(today, gatherings, themes, tuple(r[:10] for r in rows), reflected,
+                           tuple(tuple(r) for r in note_themes), word_limit, revisions))
+
+
+_VERSIONS: dict[tuple, tuple[tuple, ...]] = {}  # (database, id, version, updated_at) -> that document's versions
+_VERSIONS_LOCK = Lock()
+_VERSIONS_KEPT = 32_768  # documents: the journals of the last few dozen sessions, as `assemble` keeps their figures
+
+
+def _saved_versions(session: Session, keys: list[tuple]) -> tuple[tuple, ...]:
+    """Every saved version of these documents ((database, id, version, updated_at: when the current version was
+    saved), by id): (document_id, version, saved_at, words), in that order.
+
+    A version never changes once saved, so a document's id and current version decide its versions: they are
+    remembered, and an unchanged journal's rerun reads none (reading a version's row reads its whole text
+    too); after a save only that document's are read. At most one read, by the documents' ids, as for the
+    links above."""
+    with _VERSIONS_LOCK:
+        known = [_VERSIONS.get(key) for key in keys]
+    missing = {key[1]: key for key, versions in zip(keys, known, strict=True) if versions is None}
+    if not missing:
+        return tuple(chain.from_iterable(known))
+    rows = session.exec(
+        select(DocumentRevision.document_id, DocumentRevision.version, DocumentRevision.saved_at,
+               DocumentRevision.word_count)
+        .where(DocumentRevision.document_id.in_(list(missing)))
+    ).all()
+    read: dict[tuple, list[tuple]] = {key: [] for key in missing.values()}
+    for row in rows:
+        key = missing[row[0]]
+        if row[1] <= key[2]:  # not one saved since the documents were read
+            read[key].append(tuple(row))
+    read = {key: tuple(sorted(versions)) for key, versions in read.items()}
+    with _VERSIONS_LOCK:
+        _VERSIONS.update(read)
+        for _ in range(len(_VERSIONS) - _VERSIONS_KEPT):
+            _VERSIONS.pop(next(iter(_VERSIONS)))
+    return tuple(chain.from_iterable(read[key] if versions is None else versions
+                                     for key, versions in zip(keys, known, strict=True)))
 
 
 @lru_cache(maxsize=64)
@@ -325,6 +386,8 @@ def assemble(source: Source) -> MyOverview:
         documents=documents,
         note_themes=pd.DataFrame(list(source.note_themes), columns=["note_id", "theme_id"]),
         word_limit=source.word_limit,
+        revisions=pd.DataFrame([(d, v, oslo_day(at), w) for d, v, at, w in source.revisions],
+                               columns=["document_id", "version", "day", "words"]),
     )
 
 

@@ -205,10 +205,44 @@ def _picked(event, targets: list[list[Hashable | None]]) -> Hashable | None:
     return None
 
 
-def wide_tables_scroll() -> None:
-    """On a phone a table of five columns is wider than the screen: it scrolls sideways in its own box
-    instead of being cut off at the screen's edge. Once per page."""
-    st.html("<style>[data-testid='stMarkdownContainer']:has(> table) { overflow-x: auto; }</style>")
+# Printed (A4 with 1 cm margins: 19 cm, 718 px at 96 dpi), the page is its questions, charts, sentences and
+# tables: no sidebar, header, toolbar, chooser (nor its "click a bar" hint) or button; the whole page, not the
+# screen's scrolled frame; the text column no wider than the paper, so that the charts, which follow their
+# column's width, draw themselves again to fit it; a chart never split across two pages, nor parted from its
+# heading and lead above or its sentence below. (Streamlit's columns of elements are flex boxes, in which
+# Chromium keeps no element with the next: printed, they are plain blocks.)
+_PAGE_STYLE = """<style>
+[data-testid='stMarkdownContainer']:has(> table) { overflow-x: auto; }
+@page { size: A4; margin: 1cm; }
+@media print {
+  [data-testid='stSidebar'], [data-testid='stExpandSidebarButton'], [data-testid='stHeader'],
+  [data-testid='stToolbar'], [data-testid='stStatusWidget'], [data-testid='stSkipToContent'],
+  [data-testid='stElementToolbar'], [data-testid='stSelectbox'], [data-testid='stButton'],
+  [data-testid='stDownloadButton'], [data-testid='stFormSubmitButton'] { display: none !important; }
+  html, body, .stApp, [data-testid='stAppViewContainer'], [data-testid='stMain'] {
+    height: auto !important; min-height: 0 !important; overflow: visible !important; position: static !important;
+  }
+  [data-testid='stMain'], [data-testid='stMainBlockContainer'] {
+    width: 100% !important; max-width: 19cm !important; margin: 0 !important; padding: 0 !important;
+  }
+  [data-testid='stPlotlyChart'] { max-width: 100% !important; overflow: hidden; break-inside: avoid; }
+  [data-testid='stMarkdownContainer']:has(> table) { overflow: visible !important; }
+  [data-testid='stMarkdownContainer'] table { width: 100%; font-size: 9pt; }
+  [data-testid='stMarkdownContainer'] tr { break-inside: avoid; }
+  [data-testid='stVerticalBlock'] { display: block !important; }
+  [data-testid='stVerticalBlock'] > * + * { margin-top: 1rem; }
+  [data-testid='stElementContainer']:has([data-testid='stHeading']),
+  [data-testid='stElementContainer']:has([data-testid='stCaptionContainer']),
+  [data-testid='stElementContainer']:has([data-testid='stPlotlyChart']) { break-after: avoid; }
+  [class*='_pick_hint'] { display: none !important; }
+}
+</style>"""
+
+
+def page_styles() -> None:
+    """Once per page of charts: on a phone a table of five columns is wider than the screen, so it scrolls
+    sideways in its own box instead of being cut off at the screen's edge; and the page prints (above)."""
+    st.html(_PAGE_STYLE)
 
 
 def data_table(frame: pd.DataFrame) -> None:
@@ -245,3 +279,9 @@ def drilldown(key: str, options: dict[str, str], clicked: Hashable | None, *, la
         st.session_state.pop(key, None)
     return st.selectbox(tr(label_key), list(options), format_func=options.get, index=None, key=key,
                         placeholder=tr("overview.pick_placeholder"))
+
+
+def nothing_picked(key: str) -> None:
+    """Under the chooser `key` while no bar is picked: how to pick one (on screen only; not printed)."""
+    with st.container(key=f"{key}_hint"):
+        st.caption(tr("overview.nothing_picked"))

@@ -99,7 +99,7 @@ def show_section(section: Section) -> Hashable | None:
 def _chooser(section: Section, clicked: Hashable | None) -> str | None:
     chosen = charts.drilldown(f"{section.key}_pick", section.options, clicked, label_key="overview.pick")
     if chosen is None:
-        st.caption(tr("overview.nothing_picked"))
+        charts.nothing_picked(f"{section.key}_pick")
     return chosen
 
 
@@ -107,7 +107,7 @@ def show_my_overview(mine: MyOverview) -> None:
     """Min oversikt's four sections. Their figures are worked out once per journal state and language: a
     rerun (a click on a bar) with nothing new written only draws them again."""
     timeline, cycle, themes, words = _my_sections(mine.source, lang())
-    charts.wide_tables_scroll()
+    charts.page_styles()
     picked = show_section(timeline)
     if picked is not None:
         st.caption(tr("overview.timeline.picked"))
@@ -377,7 +377,7 @@ def cohort_actions(co: CohortOverview) -> None:
                                                                           strict=True)}
     chosen = charts.drilldown("cohort_actions_pick", options, clicked, label_key="cohort_overview.pick_group")
     if chosen is None:
-        st.caption(tr("overview.nothing_picked"))
+        charts.nothing_picked("cohort_actions_pick")
         return
     people = co.people[co.people["group"] == chosen]
     charts.data_table(pd.DataFrame({
@@ -425,7 +425,7 @@ def cohort_writing(co: CohortOverview) -> None:
     }
     chosen = charts.drilldown("cohort_writing_pick", options, clicked, label_key="overview.pick")
     if chosen is None:
-        st.caption(tr("overview.nothing_picked"))
+        charts.nothing_picked("cohort_writing_pick")
         return
     period, kind = chosen.split("|")
     writers = co.writers_in(_id_of(period), kind)
@@ -464,7 +464,7 @@ def cohort_sharing(viewer: Viewer, co: CohortOverview, cohort_id: int) -> None:
     options = {k: f"{n} ({number(s)})" for k, n, s in zip(keys, names, frame["shares"], strict=True) if s}
     chosen = charts.drilldown("cohort_sharing_pick", options, clicked, label_key="cohort_overview.sharing.pick")
     if chosen is None:
-        st.caption(tr("overview.nothing_picked"))
+        charts.nothing_picked("cohort_sharing_pick")
         return
     with unit_of_work() as session:
         items = sharing.feed(viewer.user, session=session, group_id=_id_of(chosen),

@@ -8,8 +8,10 @@ import re
 from datetime import date
 
 from babel.dates import format_date as babel_date
+from babel.messages.pofile import read_po
 from sqlmodel import select
 
+from ledpro_journal.i18n import LOCALES_DIR, t
 from ledpro_journal.models import DocumentKind, Gathering, Theme
 from ledpro_journal.services import accounts, exam, journal
 from ledpro_journal.ui.text import plain
@@ -43,6 +45,24 @@ def tables(at) -> list[list[dict[str, str]]]:
         found.append([{re.sub(r"\\(.)", r"\1", h): re.sub(r"\\(.)", r"\1", cell.strip())
                        for h, cell in zip(header, row, strict=True)} for row in rows])
     return found
+
+
+def one_sentence(text: str) -> bool:
+    """Ends a sentence once, at its end (a full stop after a digit is a Norwegian date's, "6. juni")."""
+    return len(re.findall(r"(?<!\d)[.!?](?=\s|$)", text)) == 1 and text.rstrip()[-1] in ".!?"
+
+
+def test_every_summary_under_a_chart_is_one_sentence_in_every_language():
+    """The plain-text summary under each chart of both overview pages is one sentence, in every catalogue."""
+    keys = set()
+    for code in ("nb", "nn", "en"):
+        with open(LOCALES_DIR / code / "LC_MESSAGES" / "messages.po", "rb") as po:
+            keys |= {m.id for m in read_po(po) if isinstance(m.id, str)
+                     and re.match(r"(overview|cohort_overview)\.[a-z_.]*summary", m.id)}
+    assert len(keys) >= 10
+    long = [(code, key, t(key, code)) for code in ("nb", "nn", "en") for key in sorted(keys)
+            if not one_sentence(t(key, code))]
+    assert not long, long
 
 
 def test_nothing_written_yet_says_what_to_do_first(writers, browser):
@@ -133,6 +153,15 @@ def test_four_charts_each_with_its_sentence_and_table(writers, browser, dbs):
         in sentences
     assert plain(nb("overview.cycle.summary", actions_logged="1", actions="2", logs_reflected="1", logs="1")) \
         in sentences
+    # One sentence each, the chart's text alternative too.
+    assert [chart.proto.alt for chart in at.get("plotly_chart")] == [
+        "I dag er du i perioden Etter samling 6, og hittil i år har du dette i journalen – aksjoner: 2 (planlagt "
+        "eller pågår: 2), loggføringer: 1, notater: 2.",
+        "Aksjoner med loggføring: 1 av 2, og loggføringer der du har skrevet refleksjonsnotat om aksjonen: 1 av 1.",
+        "Refleksjonsnotater: 2, med 11 ord, flest om «Grunnleggende organisasjonsforståelse» (7); oftest brukte "
+        "modell: Refleksjonsnotat – Gibbs.",
+        nb("overview.words.summary_below", words="29", missing="4\u00a0971", limit="5\u00a0000"),
+    ]
     assert plain(nb("overview.words.summary_below", words="29", missing="4\u00a0971", limit="5\u00a0000")) \
         in sentences
     assert len(tables(at)) == 5  # timeline, cycle, themes, models, words

@@ -1,9 +1,11 @@
 """Min oversikt and Kulloversikt in Chromium, at a phone's width (375 px) and a desktop's: every chart is drawn
 (plotly's SVG with its bars or marks), its sentence and its table are there, nothing is wider than the screen,
-and no request leaves the app's own server (plotly fetches no fonts, maps or MathJax)."""
+and no request leaves the app's own server (plotly fetches no fonts, maps or MathJax). A click on a bar lists
+what it counts; printed, the pages leave out the app's controls and fit A4 (the PDF is kept in test-artifacts/)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -14,7 +16,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from ledpro_journal.i18n import t
-from ledpro_journal.models import Audience, DocumentKind, Gathering, Role, Theme
+from ledpro_journal.models import Audience, DocumentKind, DocumentRevision, Gathering, Role, Theme
 from ledpro_journal.services import exam, journal, programme, sharing
 from tests.browser.conftest import cohort_on_a_server, seed, sign_in
 from tests.helpers import make_member
@@ -23,6 +25,8 @@ pytestmark = pytest.mark.browser
 
 PHONE, DESKTOP = {"width": 375, "height": 800}, {"width": 1280, "height": 900}
 SCREENSHOTS = Path("/tmp/ledpro_overview_screenshots")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+A4_PRINTABLE = 19 / 2.54 * 96  # 718.1 px at 96 dpi: 21 cm less 1 cm margins each side
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +57,13 @@ def world(tmp_path_factory, chromium_path):
             journal.save_document(pernille, session=session, document_id=document.id, base_version=0, fields=fields,
                                   template=create.get("template"), gathering_id=create.get("gathering_id"),
                                   **options)
-            if begun is not None:  # written over the year, not all today
+            if begun is not None:  # written (begun and saved) over the year, not all today
                 document.created_at = datetime.combine(begun, time(20), tzinfo=UTC)
                 session.add(document)
+                for revision in session.exec(select(DocumentRevision)
+                                             .where(DocumentRevision.document_id == document.id)):
+                    revision.saved_at = document.created_at
+                    session.add(revision)
             return document
 
         write(DocumentKind.CHALLENGE, {"title": "Samarbeid på tvers", "description": "Ord " * 120},
@@ -135,3 +143,75 @@ def test_every_chart_is_drawn_with_its_table_at_phone_and_desktop_width(
     elsewhere = [url for url in requested
                  if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own]
     assert not elsewhere, elsewhere
+
+
+def test_a_click_on_a_bar_lists_the_documents_it_counts(world, new_context):
+    """Is my cycle closed: one click on the bar of logged actions after gathering 1 lists that action, as a link
+    to it, and picks the bar in the chooser beside the chart (the same list by keyboard)."""
+    page = new_context().new_page()
+    sign_in(page, world["server"].url, "pernille", expect_home="Pernille Plan")
+    page.goto(f"{world['server'].url}/overview")
+    settled(page)
+    cycle = page.locator("[data-testid=stPlotlyChart]").nth(1)
+    cycle.scroll_into_view_if_needed()
+    expect(page.get_by_role("link", name=re.compile(r"^Aksjon \d"))).to_have_count(0)
+    # Trace 0 (actions with a log entry) of the upper plot; point 1: the period after gathering 1.
+    bar = cycle.locator(".barlayer .trace.bars").nth(0).locator(".point path").nth(1)
+    box = bar.bounding_box()
+    assert box and box["height"] > 0, box
+    # A real click where the bar is drawn (plotly's drag layer lies over the bars and finds the bar under it).
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    link = page.get_by_role("link", name=re.compile(r"^Aksjon 1\b"))
+    expect(link).to_be_visible()
+    settled(page)
+    expect(page.get_by_role("link", name=re.compile(r"^Aksjon \d"))).to_have_count(1)
+    assert "id=" in (link.get_attribute("href") or ""), link.get_attribute("href")
+    chosen = t("overview.pick_option", "nb", period=t("journal.period.between", "nb", after=1, before=2),
+               part=t("overview.cycle.part.actions_logged", "nb"), count="1")
+    choosers = page.get_by_test_id("stSelectbox").evaluate_all(
+        "els => els.map(e => [e.textContent, ...[...e.querySelectorAll('input')].map(i => i.value)].join(' '))")
+    assert any(chosen in text for text in choosers), choosers
+    # The link leads to the action.
+    link.click()
+    expect(page.get_by_role("textbox", name="Tittel")).to_have_value("Aksjon 1")
+
+
+@pytest.mark.parametrize("username, name, address", [
+    ("pernille", "Pernille Plan", "overview"),
+    ("frank", "Frank Fag", "cohort_overview"),
+])
+def test_printed_the_page_leaves_out_the_controls_and_fits_a4(world, new_context, username, name, address):
+    """As print media: no sidebar, header, toolbar, chooser (nor its "click a bar" hint) or button, while the
+    page's lead stays; every chart and table within an A4 page's printable width; and Chromium makes a PDF of
+    it (kept in test-artifacts/ to look at)."""
+    page = new_context().new_page()
+    sign_in(page, world["server"].url, username, expect_home=name)
+    page.goto(f"{world['server'].url}/{address}")
+    settled(page)
+    charts = page.locator("[data-testid=stPlotlyChart]")
+    expect(charts).to_have_count(4)
+    assert charts.first.bounding_box()["width"] > A4_PRINTABLE  # on the desktop's screen, wider than paper
+    page.emulate_media(media="print")
+    for hidden in ("stSidebar", "stHeader", "stToolbar", "stSelectbox", "stButton"):
+        for element in page.get_by_test_id(hidden).all():
+            expect(element).to_be_hidden()
+    hints = page.get_by_text(t("overview.nothing_picked", "nb"), exact=True)
+    assert hints.count() >= 2
+    for hint in hints.all():
+        expect(hint).to_be_hidden()
+    expect(page.get_by_text(t(f"{address}.lead", "nb"), exact=True)).to_be_visible()
+    # The charts draw themselves again at the printed width.
+    page.wait_for_function(f"""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c =>
+        c.getBoundingClientRect().width <= {A4_PRINTABLE}
+        && [...c.querySelectorAll('svg.main-svg')].every(s => s.getBoundingClientRect().width <= {A4_PRINTABLE}))""")
+    widest = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        '[data-testid=stPlotlyChart] svg.main-svg, [data-testid=stMarkdownContainer] table')]
+        .map(e => e.getBoundingClientRect().width))""")
+    assert 0 < widest <= A4_PRINTABLE, widest
+    for index in range(4):
+        drawn = charts.nth(index).locator(".barlayer .point, .scatterlayer .point, .scatterlayer .js-line")
+        assert drawn.count() > 0, f"chart {index} has nothing drawn when printed"
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = ARTIFACTS / f"{address}_print.pdf"
+    data = page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 2

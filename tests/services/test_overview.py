@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from ledpro_journal.models import Audience, DocumentKind, Gathering, Role, Theme
+from ledpro_journal.models import Audience, DocumentKind, DocumentRevision, Gathering, Role, Theme
 from ledpro_journal.services import exam, journal, overview, programme, sharing
 from ledpro_journal.services.errors import NotAllowed
 from ledpro_journal.services.overview import ACTIONS_LOGGED, ACTIONS_UNLOGGED, LOGS_REFLECTED, LOGS_UNREFLECTED
@@ -24,11 +24,20 @@ def write(session, user, kind, fields, *, created: date | None = None, **options
     document = journal.create_document(user, session=session, kind=kind, **create)
     journal.save_document(user, session=session, document_id=document.id, base_version=0, fields=fields,
                           template=create.get("template"), gathering_id=create.get("gathering_id"), **options)
-    if created is not None:
+    if created is not None:  # begun and saved that day
         document.created_at = datetime(created.year, created.month, created.day, 12, tzinfo=UTC)
         session.add(document)
+        saved_on(session, document.id, 1, created)
     session.commit()
     return document
+
+
+def saved_on(session, document_id: int, version: int, day: date) -> None:
+    """Dates a saved version back to a day of the year (saving stamps it now)."""
+    revision = session.exec(select(DocumentRevision).where(DocumentRevision.document_id == document_id)
+                            .where(DocumentRevision.version == version)).one()
+    revision.saved_at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    session.add(revision)
 
 
 @pytest.fixture
@@ -131,6 +140,36 @@ def test_words_over_time_against_the_exam_limit(session, year):
     assert expected == sum(journal.count_words(t) for d in year["made"].values() for t in d.fields.values())
     assert words.iloc[0].to_dict() == {"day": date(2024, 2, 1), "words": 5, "total": 5}  # the challenge
     assert mine.word_limit == 40
+
+
+def test_words_over_time_follow_the_saved_versions_not_the_day_begun(session, year):
+    """Each day counts, for every document, the words of its latest version saved by then: a note begun in
+    May with 100 words and grown to 400 in September is 100 words from May to August and 400 from September.
+    The bin counts for nothing, whenever its versions were saved."""
+    quiet = make_member(session, year["admin"], year["cohort"].id, "vekst", name="Vera Vekst")
+    note = write(session, quiet, NOTE, {"title": "", "description": "ord " * 100}, template="G",
+                 created=date(2024, 5, 10))
+    before = overview.my_overview(quiet, session=session, today=date(2024, 8, 1)).words_over_time()
+    assert before.to_dict("records") == [{"day": date(2024, 5, 10), "words": 100, "total": 100}]
+    # Saved again: the remembered versions of the note are read anew (its version and time of saving changed).
+    journal.save_document(quiet, session=session, document_id=note.id, base_version=1,
+                          fields={"title": "", "description": "ord " * 400}, template="G")
+    saved_on(session, note.id, 2, date(2024, 9, 3))
+    binned = write(session, quiet, NOTE, {"title": "", "description": "bort " * 50}, template="G",
+                   created=date(2024, 6, 1))
+    journal.delete_document(quiet, session=session, document_id=binned.id)
+    session.commit()
+    words = overview.my_overview(quiet, session=session, today=date(2024, 10, 1)).words_over_time()
+    assert words.to_dict("records") == [{"day": date(2024, 5, 10), "words": 100, "total": 100},
+                                        {"day": date(2024, 9, 3), "words": 300, "total": 400}]
+
+    def on(day: date) -> int:  # the total on a day: the last saving day's, as the chart's steps draw it
+        earlier = words[words["day"] <= day]
+        return int(earlier["total"].iloc[-1]) if not earlier.empty else 0
+
+    assert on(date(2024, 5, 9)) == 0
+    assert [on(date(2024, month, 15)) for month in (5, 6, 7, 8)] == [100] * 4
+    assert on(date(2024, 8, 31)) == 100 and on(date(2024, 9, 3)) == 400 and on(date(2024, 9, 30)) == 400
 
 
 def test_an_empty_journal_and_who_may_ask(session, year, admin):
