@@ -8,7 +8,7 @@ from ledpro_journal.i18n import format_date, format_number, today_in_oslo
 from ledpro_journal.models import Role
 from ledpro_journal.services import exam
 from ledpro_journal.services.errors import ServiceError
-from ledpro_journal.ui.feedback import field_error, flash, form_error, run_action
+from ledpro_journal.ui.feedback import FORM_LEVEL, field_error, flash, form_error, run_action
 from ledpro_journal.ui.leaving import writing_closed
 from ledpro_journal.ui.names import names_in_exam_draft
 from ledpro_journal.ui.session import lang, require_user, tr, unit_of_work
@@ -65,13 +65,41 @@ if mode == exam.GROUP:
         form_error("exam-join")
 
 # --- settings ---------------------------------------------------------------------------------------------
+# The title and problem statement are kept with the texts the form showed when they were drawn: what the
+# writer left as shown is not saved over what another member saved since (the service refuses a changed
+# text when the saved one changed too, and what was typed stays in the field). A field the writer has not
+# touched follows the saved text on the next run.
+SETTINGS_TEXTS = {"title": draft.title, "problem_statement": draft.problem_statement}
+
+
+def shown_key(field: str) -> str:
+    return f"exam-settings-shown-{field}-{draft.id}"
+
+
+def text_key(field: str) -> str:
+    return f"exam-settings-{field}-{draft.id}"
+
+
+for field, saved in SETTINGS_TEXTS.items():
+    if text_key(field) not in st.session_state or st.session_state[text_key(field)] == st.session_state.get(
+            shown_key(field)):
+        st.session_state[text_key(field)] = st.session_state[shown_key(field)] = saved
+
+
+def shown_again_as_saved() -> None:
+    """After a conflict: the texts saved now count as shown (a field left untouched was already brought up to
+    date above), so saving again puts what the writer typed in."""
+    for name, text in SETTINGS_TEXTS.items():
+        st.session_state[shown_key(name)] = text
+
+
 with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
     with st.form(f"exam-settings-{draft.id}"):
-        title = st.text_input(tr("exam.title"), value=draft.title, help=tr("exam.title.help"),
-                              max_chars=exam.MAX_TITLE_LENGTH, disabled=closed)
+        title = st.text_input(tr("exam.title"), help=tr("exam.title.help"), max_chars=exam.MAX_TITLE_LENGTH,
+                              disabled=closed, key=text_key("title"))
         field_error("exam-settings", "title")
-        problem = st.text_area(tr("exam.problem_statement"), value=draft.problem_statement,
-                               help=tr("exam.problem_statement.help"), height=100, disabled=closed)
+        problem = st.text_area(tr("exam.problem_statement"), help=tr("exam.problem_statement.help"), height=100,
+                               disabled=closed, key=text_key("problem_statement"))
         field_error("exam-settings", "problem_statement")
         prompts = st.checkbox(tr("exam.include_prompts"), value=draft.include_prompts, disabled=closed)
         limit = st.number_input(tr("exam.word_limit"), min_value=0, max_value=exam.MAX_WORD_LIMIT, step=500,
@@ -82,12 +110,20 @@ with st.expander(tr("exam.settings"), icon=":material/tune:", expanded=False):
             outcome = run_action(
                 lambda s: exam.update_settings(user, session=s, draft_id=draft.id, title=title,
                                                problem_statement=problem, include_prompts=prompts,
-                                               word_limit=int(limit) or None),
+                                               word_limit=int(limit) or None,
+                                               shown_title=st.session_state[shown_key("title")],
+                                               shown_problem_statement=st.session_state[
+                                                   shown_key("problem_statement")]),
                 errors_key="exam-settings",
             )
+            refused = (st.session_state.get("exam-settings") or {}).get(FORM_LEVEL)
+            if refused and refused[0] in ("exam.conflict.title", "exam.conflict.problem_statement"):
+                shown_again_as_saved()
             if outcome.ok:
                 flash("exam.settings_saved")
                 forget_built_file()
+                for field in SETTINGS_TEXTS:  # drawn anew from what was saved
+                    st.session_state.pop(text_key(field), None)
             st.rerun()  # also when refused: the messages under the fields are drawn by the next run
 
 # --- material -------------------------------------------------------------------------------------------

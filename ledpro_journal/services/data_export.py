@@ -294,15 +294,18 @@ def _shares(session: Session, actor: User, doc_refs: dict[int, str]) -> tuple[li
         select(Comment).where(Comment.shared_version_id.in_(version_ids)).order_by(Comment.id)
     ):
         comments[comment.shared_version_id].append(comment)
-    facilitators = {
-        (cohort_id, user_id)
-        for cohort_id, user_id in session.exec(
-            select(CohortMembership.cohort_id, CohortMembership.user_id)
-            .where(CohortMembership.role == Role.FACILITATOR)
+    authors = {c.author_id for cs in comments.values() for c in cs} or {-1}
+    # The role in the share's cohort; without a membership there (a facilitator removed from the cohort keeps
+    # the account), the account's own role, so that a former facilitator is not called a group member.
+    roles_in_cohort = {
+        (cohort_id, user_id): role
+        for cohort_id, user_id, role in session.exec(
+            select(CohortMembership.cohort_id, CohortMembership.user_id, CohortMembership.role)
+            .where(CohortMembership.user_id.in_(authors))
         )
     }
+    account_roles = dict(session.exec(select(User.id, User.role).where(User.id.in_(authors))).all())
     # Leaving deletes the membership, so a role read from it would call a former facilitator a group member.
-    authors = {c.author_id for cs in comments.values() for c in cs} or {-1}
     left = set(session.exec(select(User.id).where(User.id.in_(authors)).where(User.deleted_at.is_not(None))))
     received_refs: dict[int, str] = {}
 
@@ -312,7 +315,8 @@ def _shares(session: Session, actor: User, doc_refs: dict[int, str]) -> tuple[li
         elif c.author_id in left:
             author = FORMER_PARTICIPANT
         else:
-            author = FACILITATOR if (share.cohort_id, c.author_id) in facilitators else GROUP_MEMBER
+            role = roles_in_cohort.get((share.cohort_id, c.author_id), account_roles.get(c.author_id))
+            author = FACILITATOR if role == Role.FACILITATOR else GROUP_MEMBER
         if author != ME:
             received_refs[c.id] = f"c{len(received_refs) + 1}"
         return {

@@ -27,7 +27,7 @@ from ledpro_journal.models import (
     utcnow,
 )
 from ledpro_journal.services import permissions
-from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
+from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from ledpro_journal.services.exam_document import Composition, compose_document
 from ledpro_journal.services.exam_material import (
     Item,
@@ -129,7 +129,14 @@ def update_settings(
     problem_statement: str,
     include_prompts: bool,
     word_limit: int | None,
+    shown_title: str | None = None,
+    shown_problem_statement: str | None = None,
 ) -> ExamDraft:
+    """Saves the draft's settings. `shown_title` and `shown_problem_statement` are the texts the form was
+    drawn with: a text the writer left as shown is not written (nor is its author changed), and a text they
+    changed while someone else saved another one since it was drawn is refused with a Conflict, so that a
+    stale form neither writes an old text back nor overwrites a new one unseen. Without them, a text equal
+    to the saved one is not written."""
     draft = _writable_draft(session, actor, draft_id)
     problems: dict[str, tuple[str, dict]] = {}
     if len(title) > MAX_TITLE_LENGTH:
@@ -141,16 +148,30 @@ def update_settings(
     if problems:
         raise Invalid(problems)
     # Who wrote each text last: a member leaving takes what they wrote last out of a group draft (leaving.py).
-    if title.strip() != draft.title:
-        draft.title, draft.title_by = title.strip(), actor.id
-    if problem_statement.strip() != draft.problem_statement:
-        draft.problem_statement, draft.problem_statement_by = problem_statement.strip(), actor.id
+    new_title = _changed_text(title, shown_title, draft.title, "exam.conflict.title")
+    new_problem = _changed_text(problem_statement, shown_problem_statement, draft.problem_statement,
+                                "exam.conflict.problem_statement")
+    if new_title is not None:
+        draft.title, draft.title_by = new_title, actor.id
+    if new_problem is not None:
+        draft.problem_statement, draft.problem_statement_by = new_problem, actor.id
     draft.include_prompts = bool(include_prompts)
     draft.word_limit = word_limit
     draft.updated_at = utcnow()
     session.add(draft)
     session.flush()
     return draft
+
+
+def _changed_text(submitted: str, shown: str | None, saved: str, conflict_key: str) -> str | None:
+    """The text to write, or None for none: not when it is what the form showed (or what is saved); a
+    Conflict when it was changed on a form drawn before someone else saved another text."""
+    text = submitted.strip()
+    if text == saved or (shown is not None and text == shown.strip()):
+        return None
+    if shown is not None and shown.strip() != saved:
+        raise Conflict(conflict_key, saved=saved)
+    return text
 
 
 def use_name_replacements(actor: User, *, session: Session, draft_id: int, use: bool) -> ExamDraft:

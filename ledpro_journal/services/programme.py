@@ -149,9 +149,12 @@ def update_cohort(
     institution = _clean(institution, limit=200, field="institution")
     place = _clean(place, limit=200, field="place")
     _check_cohort_fields(session, name, cohort_id).raise_if_any()
-    if (name, place) != (cohort.name, cohort.place):
-        # Its gatherings' events name the cohort, and take its place where they have none of their own.
+    # Its gatherings' events name the cohort, and take its place where they have none of their own: a new
+    # name changes every event, a new place only those of gatherings without a place.
+    if name != cohort.name:
         _revise_gatherings(session, Gathering.cohort_id == cohort_id)
+    elif place != cohort.place:
+        _revise_gatherings(session, Gathering.cohort_id == cohort_id, Gathering.place == "")
     cohort.name = name
     cohort.institution = institution
     cohort.place = place

@@ -1,13 +1,13 @@
 """Mine data on Min konto: Last ned alt mitt (the zip is built with its steps shown, then offered for
-download under a dated name), and, while the account is empty, Importer fra en eksport with what was
-imported and what found no match here."""
+download under a dated name), and, while the account is empty and its cohort open, Importer fra en eksport
+with what was imported and what found no match here."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ledpro_journal.models import Role
-from ledpro_journal.services import data_export, data_import
+from ledpro_journal.services import data_export, data_import, programme
 from ledpro_journal.ui.feedback import field_error, form_error, run_action
 from ledpro_journal.ui.session import Viewer, lang, tr, unit_of_work
 from ledpro_journal.ui.text import plain
@@ -67,7 +67,13 @@ def _import(viewer: Viewer) -> None:
     if result is not None:
         _show_result(result)
     with unit_of_work() as session:
-        empty = data_import.is_empty(user, session=session)
+        # An import writes, and a closed cohort is read-only (the service refuses it): not offered there.
+        closed = bool(programme.my_closed_cohorts(user, session=session))
+        empty = not closed and data_import.is_empty(user, session=session)
+    if closed:
+        if result is None:
+            st.caption(tr("my_data.import.closed"))
+        return
     if not empty:
         if result is None:
             st.caption(tr("my_data.import.only_empty"))

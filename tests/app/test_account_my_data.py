@@ -1,6 +1,6 @@
 """Min konto's Mine data: Last ned alt mitt (steps shown while it is built, then a dated zip to download)
-and Importer fra en eksport (only while the account is empty; what was imported and what found no match
-is shown; a bad file is refused under the field and nothing is written). Participants only."""
+and Importer fra en eksport (only while the account is empty and its cohort open; what was imported and what
+found no match is shown; a bad file is refused under the field and nothing is written). Participants only."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from ledpro_journal.i18n import format_date, today_in_oslo
 from ledpro_journal.models import Document, DocumentKind
-from ledpro_journal.services import data_export, programme
+from ledpro_journal.services import data_export, data_import, programme
 from tests.app.builders import click, en, nb, open_page, open_write, run, visible_text, write
 
 PAGE = "pages/account.py"
@@ -88,8 +88,17 @@ def test_a_participant_of_a_closed_cohort_downloads_everything_as_the_banner_say
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         data = json.loads(archive.read("ledpro-export.json"))
     assert [d["fields"]["title"] for d in data["documents"]] == ["Stillheten"]
-    # The import writes, and a closed cohort is read-only: it is not offered (the account is not empty anyway).
+    # The import writes, and a closed cohort is read-only: it is not offered, not even to an empty account
+    # (which an open cohort offers it to), and a line says why.
     assert not at.get("file_uploader")
+    assert data_import.is_empty(writers.ola, session=dbs)
+    browser.sign_in(writers.ola)
+    at = open_page(PAGE)
+    assert not at.get("file_uploader")
+    assert nb("my_data.import.title") not in visible_text(at)
+    assert nb("my_data.import.button") not in [b.label for b in at.button]
+    assert nb("my_data.import.closed") in [c.value for c in at.caption]
+    assert nb("my_data.import.only_empty") not in [c.value for c in at.caption]
 
 
 def test_facilitators_and_administrators_have_no_journal_to_export(writers, frode, browser):

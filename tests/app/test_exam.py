@@ -2,7 +2,8 @@
 the word limit, the warnings (no candidate number, over the limit, characters Word cannot hold), making the
 Word file and the download button named after the candidate number; a group draft one joins and leaves;
 no group, and no access for facilitators and administrators; the offer to use one's name replacements in
-one's own draft (always used in the group's draft)."""
+one's own draft (always used in the group's draft); a settings form drawn before another member saved writes
+no old title back, and a title changed on it is a conflict that keeps what was typed."""
 
 from __future__ import annotations
 
@@ -365,6 +366,72 @@ def test_joining_the_group_draft_warns_first_and_puts_in_only_what_is_ticked(wri
     assert fresh().get(ExamContribution, (draft_id, writers.pia.id)) is None
     # The file built while she was in it is not offered any more.
     assert not at.download_button
+
+
+def ola_saves_the_title(dbs, writers, title: str) -> ExamDraft:
+    """Ola saves a title in his own tab, as his page would (drawn with what is saved)."""
+    draft = exam.open_draft(writers.ola, session=dbs, mode=exam.GROUP)
+    exam.update_settings(writers.ola, session=dbs, draft_id=draft.id, title=title,
+                         problem_statement=draft.problem_statement, include_prompts=draft.include_prompts,
+                         word_limit=draft.word_limit, shown_title=draft.title,
+                         shown_problem_statement=draft.problem_statement)
+    dbs.commit()
+    return draft
+
+
+def test_a_stale_settings_form_saves_its_tick_without_writing_the_old_title_back(writers, browser, dbs, fresh,
+                                                                                  group):
+    ola_saves_the_title(dbs, writers, "Olas første tittel")
+    browser.sign_in(writers.pia)
+    at = open_page(PAGE)
+    mode(at, exam.GROUP)
+    draft_id = draft_of(fresh, writers.pia, exam.GROUP).id
+    settings = form(at, f"exam-settings-{draft_id}")
+    assert labelled(settings.text_input, nb("exam.title")).value == "Olas første tittel"
+
+    ola_saves_the_title(dbs, writers, "Olas andre tittel")  # while Pia's form still shows the first
+    settings = form(at, f"exam-settings-{draft_id}")
+    labelled(settings.checkbox, nb("exam.include_prompts")).uncheck()
+    labelled(settings.button, nb("exam.save_settings")).click()
+    run(at)
+    assert toasts(at) == [nb("exam.settings_saved")]
+    draft = fresh().get(ExamDraft, draft_id)
+    assert (draft.title, draft.title_by, draft.include_prompts) == ("Olas andre tittel", writers.ola.id, False)
+    assert labelled(form(at, f"exam-settings-{draft_id}").text_input, nb("exam.title")).value == "Olas andre tittel"
+
+    # A field she has not touched follows what is saved on the next run, without saving.
+    ola_saves_the_title(dbs, writers, "Olas tredje tittel")
+    run(at)
+    assert labelled(form(at, f"exam-settings-{draft_id}").text_input, nb("exam.title")).value == \
+        "Olas tredje tittel"
+
+
+def test_a_title_changed_while_another_member_saved_one_is_a_conflict_that_keeps_what_was_typed(
+        writers, browser, dbs, fresh, group):
+    browser.sign_in(writers.pia)
+    at = open_page(PAGE)
+    mode(at, exam.GROUP)
+    draft_id = draft_of(fresh, writers.pia, exam.GROUP).id
+    settings = form(at, f"exam-settings-{draft_id}")
+    labelled(settings.text_input, nb("exam.title")).input("Pias tittel")
+    ola_saves_the_title(dbs, writers, "Olas tittel")  # before Pia saves
+    labelled(settings.button, nb("exam.save_settings")).click()
+    run(at)
+
+    assert toasts(at) == []
+    settings = form(at, f"exam-settings-{draft_id}")
+    assert nb("exam.conflict.title", saved=plain("Olas tittel")) in [e.value for e in settings.error]
+    assert labelled(settings.text_input, nb("exam.title")).value == "Pias tittel"
+    draft = fresh().get(ExamDraft, draft_id)
+    assert (draft.title, draft.title_by) == ("Olas tittel", writers.ola.id)
+
+    # Having been told, she saves again: her title it is.
+    labelled(settings.button, nb("exam.save_settings")).click()
+    run(at)
+    assert toasts(at) == [nb("exam.settings_saved")]
+    draft = fresh().get(ExamDraft, draft_id)
+    assert (draft.title, draft.title_by) == ("Pias tittel", writers.pia.id)
+    assert labelled(form(at, f"exam-settings-{draft_id}").text_input, nb("exam.title")).value == "Pias tittel"
 
 
 def test_a_participant_without_a_group_is_told_so_in_group_mode(writers, browser, dbs, fresh):

@@ -13,10 +13,11 @@ import json
 import jsonschema
 import openpyxl
 import pytest
+from sqlmodel import select
 
 from ledpro_journal.i18n import t
-from ledpro_journal.models import Audience, DocumentKind
-from ledpro_journal.services import data_export, journal, leaving, literature, sharing
+from ledpro_journal.models import Audience, CohortMembership, DocumentKind, Role
+from ledpro_journal.services import data_export, journal, leaving, literature, programme, sharing
 from ledpro_journal.services.errors import NotAllowed
 from tests.helpers import make_member
 from tests.services import my_data_world as w
@@ -134,6 +135,22 @@ def test_a_comment_by_a_facilitator_who_left_is_from_a_former_participant(sessio
     assert w.FROM_FACILITATOR in every_text(content)
     assert _shown_as(content, w.FROM_FACILITATOR) == t("my_data.author.former_participant", "nb")
     assert _shown_as(content, w.FROM_GROUP_MEMBER) == t("my_data.author.group_member", "nb")
+    jsonschema.validate(data, SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+def test_a_comment_by_a_facilitator_removed_from_the_cohort_is_still_a_facilitators(session, world):
+    """Removing a facilitator from the cohort deletes the membership but not the account: the role is then
+    the account's, never a group member's."""
+    [membership] = session.exec(select(CohortMembership).where(CohortMembership.user_id == world.frode.id)
+                                .where(CohortMembership.role == Role.FACILITATOR)).all()
+    programme.remove_from_cohort(world.admin, session=session, membership_id=membership.id)
+    session.commit()
+    content = data_export.build_export(world.kari, session=session, lang="nb").content
+    data = w.export_json(content)
+    authors = {c["text"]: c["author"] for s in data["shares"] for v in s["versions"] for c in v["comments"]}
+    assert authors[w.FROM_FACILITATOR] == "facilitator"
+    assert authors[w.FROM_GROUP_MEMBER] == "group_member"
+    assert _shown_as(content, w.FROM_FACILITATOR) == t("my_data.author.facilitator", "nb")
     jsonschema.validate(data, SCHEMA, format_checker=jsonschema.FormatChecker())
 
 

@@ -18,7 +18,7 @@ from ledpro_journal.export.exam_docx import word_safe
 from ledpro_journal.i18n import LANGUAGES, language, language_tag, t
 from ledpro_journal.models import ActionStatus, Audience, DocumentKind, ExamContribution
 from ledpro_journal.services import accounts, exam, journal, literature, programme, sharing
-from ledpro_journal.services.errors import Invalid, NotAllowed, NotFound
+from ledpro_journal.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from ledpro_journal.services.exam_material import ItemKind, ItemRef
 from tests.export import readback
 from tests.helpers import make_member
@@ -189,6 +189,56 @@ def test_the_title_and_problem_statement_default_to_the_challenges_and_can_be_ch
     composition = exam.compose(kari, session=session, draft_id=draft.id, today=TODAY)
     assert composition.document.front.title == "Ny tittel"
     assert ("Problemstilling", "Hvorfor?") in composition.document.front.lines
+
+
+def settings(who, session, draft, title, problem="", *, shown, include_prompts=True):
+    """Saves the settings as the page does: with the title and problem statement its form was drawn with."""
+    return exam.update_settings(who, session=session, draft_id=draft.id, title=title, problem_statement=problem,
+                                include_prompts=include_prompts, word_limit=None, shown_title=shown[0],
+                                shown_problem_statement=shown[1])
+
+
+def test_a_stale_settings_form_writes_no_text_back_and_takes_no_authorship(session, kari, ola):
+    draft = draft_of(session, kari, exam.GROUP)
+    settings(kari, session, draft, "Karis tittel", "Karis problemstilling", shown=("", ""))
+    drawn = (draft.title, draft.problem_statement)  # Ola's tab is drawn now
+    settings(kari, session, draft, "Karis nye tittel", "Karis problemstilling", shown=drawn)
+    session.commit()
+    # Ola's tab still shows the old title; he only unticks the prompts: neither text is written.
+    settings(ola, session, draft, *drawn, shown=drawn, include_prompts=False)
+    session.commit()
+    session.refresh(draft)
+    assert (draft.title, draft.title_by, draft.problem_statement, draft.problem_statement_by) == (
+        "Karis nye tittel", kari.id, "Karis problemstilling", kari.id)
+    assert draft.include_prompts is False
+
+
+def test_a_text_changed_on_a_stale_form_is_a_conflict_and_saving_again_on_the_new_text_writes_it(
+        session, kari, ola):
+    draft = draft_of(session, kari, exam.GROUP)
+    drawn = (draft.title, draft.problem_statement)
+    settings(kari, session, draft, "Karis tittel", "Karis problemstilling", shown=drawn)
+    session.commit()
+    for changed in (("Olas tittel", drawn[1]), (drawn[0], "Olas problemstilling")):
+        with pytest.raises(Conflict) as refused:
+            settings(ola, session, draft, *changed, shown=drawn, include_prompts=False)
+        session.rollback()
+        field = "title" if changed[0] != drawn[0] else "problem_statement"
+        assert refused.value.key == f"exam.conflict.{field}"
+        assert refused.value.params == {"saved": getattr(draft, field)}
+    session.refresh(draft)
+    assert (draft.title, draft.title_by, draft.problem_statement, draft.include_prompts) == (
+        "Karis tittel", kari.id, "Karis problemstilling", True)
+    # Shown the saved texts (the page keeps what he typed), Ola saves again: now it is his.
+    settings(ola, session, draft, "Olas tittel", "Karis problemstilling",
+             shown=("Karis tittel", "Karis problemstilling"))
+    session.commit()
+    session.refresh(draft)
+    assert (draft.title, draft.title_by, draft.problem_statement_by) == ("Olas tittel", ola.id, kari.id)
+    # A text he left as shown while it did not change is not written either (nor made his).
+    settings(ola, session, draft, "Olas tittel", " Karis problemstilling ",
+             shown=("Olas tittel", "Karis problemstilling"))
+    assert draft.problem_statement_by == kari.id
 
 
 def test_what_is_left_out_is_not_in_the_document_and_the_order_is_the_chosen_one(session, kari, karis_year):

@@ -224,6 +224,44 @@ def test_what_another_member_wrote_last_in_the_group_draft_stays(session, kari, 
     assert composed.document.front.title == "Olas tittel" and SECRET not in str(composed.document)
 
 
+def test_a_stale_form_of_another_member_keeps_no_text_of_the_leaver(session, admin, cohort, groups, kari, ola):
+    """Kari writes the title, Ola changes it; Siri's tab still shows Kari's title and she saves only a tick
+    (the page passes what the form showed): Kari's title does not come back as Siri's, so it is gone with
+    Kari and stays gone."""
+    siri = make_member(session, admin, cohort.id, "siri", name="Siri Sist", group_id=groups[0].id)
+    draft = exam.open_draft(kari, session=session, mode=exam.GROUP)
+    exam.update_settings(kari, session=session, draft_id=draft.id, title=f"Karis tittel {SECRET}",
+                         problem_statement="", include_prompts=True, word_limit=None, shown_title="",
+                         shown_problem_statement="")
+    siris_form = (draft.title, draft.problem_statement)
+    exam.update_settings(ola, session=session, draft_id=draft.id, title="Olas tittel", problem_statement="",
+                         include_prompts=True, word_limit=None, shown_title=siris_form[0],
+                         shown_problem_statement=siris_form[1])
+    exam.update_settings(siri, session=session, draft_id=draft.id, title=siris_form[0],
+                         problem_statement=siris_form[1], include_prompts=False, word_limit=None,
+                         shown_title=siris_form[0], shown_problem_statement=siris_form[1])
+    session.commit()
+    assert (draft.title, draft.title_by, draft.include_prompts) == ("Olas tittel", ola.id, False)
+
+    leaving.delete_account(kari, session, kari.username)
+    session.commit()
+    session.expire_all()
+    kept = session.get(ExamDraft, draft.id)
+    assert (kept.title, kept.title_by) == ("Olas tittel", ola.id)
+    assert texts_holding(session, SECRET) == set()
+    # Nor can Siri's tab, still showing Kari's title, bring it back once Kari has left.
+    with pytest.raises(Conflict):
+        exam.update_settings(siri, session=session, draft_id=draft.id, title=f"Karis tittel {SECRET} igjen",
+                             problem_statement="", include_prompts=False, word_limit=None,
+                             shown_title=siris_form[0], shown_problem_statement=siris_form[1])
+    session.rollback()
+    exam.update_settings(siri, session=session, draft_id=draft.id, title=siris_form[0], problem_statement="",
+                         include_prompts=True, word_limit=None, shown_title=siris_form[0],
+                         shown_problem_statement=siris_form[1])
+    session.commit()
+    assert texts_holding(session, SECRET) == set()
+
+
 def test_a_wrong_username_deletes_nothing(session, kari):
     write(session, kari, DocumentKind.NOTE, {"title": "Mitt notat"})
     with pytest.raises(Invalid) as refused:

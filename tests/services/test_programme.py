@@ -303,6 +303,20 @@ def test_every_change_a_calendar_shows_raises_the_gatherings_version_and_nothing
                             institution="Et annet navn", place=cohort.place)
     session.commit()
     assert (state(sixth)[0], state(third)[0]) == (3, 5)
+    # A new place for the cohort reaches only the events of gatherings without a place of their own.
+    sixth = session.get(Gathering, sixth.id)
+    programme.update_gathering(admin, session=session, gathering_id=sixth.id, number=sixth.number,
+                               start_date=sixth.start_date, end_date=sixth.end_date, place="", theme_id=None)
+    session.commit()
+    assert (state(sixth)[0], state(third)[0]) == (4, 5)
+    programme.update_cohort(admin, session=session, cohort_id=cohort.id, name="LEDPRO 2024 Hamar",
+                            institution="Et annet navn", place="Scandic Hamar")
+    session.commit()
+    assert (state(sixth)[0], state(third)[0]) == (5, 5)
+    programme.update_cohort(admin, session=session, cohort_id=cohort.id, name="LEDPRO 2024",
+                            institution="Et annet navn", place="Scandic Hamar")
+    session.commit()
+    assert (state(sixth)[0], state(third)[0]) == (6, 6)
 
 
 def test_delete_gathering(session, admin, cohort):
