@@ -42,7 +42,7 @@ class Chart:
     rows: int = 1
     data: list[dict] = field(default_factory=list)
     targets: list[list[Hashable | None]] = field(default_factory=list)
-    _figure: go.Figure | None = None
+    _figure: _CheckedFigure | None = None
 
     def add(self, trace: dict, targets: list[Hashable | None], *, row: int = 1, col: int = 1) -> None:
         if row > 1:
@@ -72,8 +72,21 @@ class Chart:
     @property
     def figure(self) -> go.Figure:
         if self._figure is None:
-            self._figure = go.Figure(data=self.data, layout=self.layout)
+            self._figure = _CheckedFigure(data=self.data, layout=self.layout)
         return self._figure
+
+
+class _CheckedFigure(go.Figure):
+    """A figure that is never changed after it is made, so its plain data is worked out once: st.plotly_chart
+    asks a figure for it (a deep copy, arrays turned into base64) on every rerun, a third of redrawing the
+    overview's four charts when nothing was written."""
+
+    _plain: dict | None = None
+
+    def to_dict(self) -> dict:
+        if self._plain is None:
+            self._plain = super().to_dict()
+        return self._plain
 
 
 def scatter(**props) -> dict:
