@@ -618,13 +618,16 @@ PAGES = [
 
 
 def forget_overview_figures() -> None:
-    """Min oversikt keeps the figures of an unchanged journal from one rerun to the next; "first" measures
-    the rerun that works them out (the first after something was written)."""
+    """Min oversikt keeps the figures of an unchanged journal from one rerun to the next, and the saved
+    versions it read; "first" measures the rerun that works them out and reads them (the first after a
+    server start; after a save only that document's versions are read again)."""
     from ledpro_journal.services import overview
     from ledpro_journal.ui import overview as sections
 
     overview.assemble.cache_clear()
     sections._my_sections.cache_clear()
+    with overview._VERSIONS_LOCK:
+        overview._VERSIONS.clear()
 
 
 BEFORE_EACH_RUN = {"first": forget_overview_figures}
