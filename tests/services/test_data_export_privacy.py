@@ -122,6 +122,11 @@ def test_no_one_but_a_participant_exports_a_journal(session, world, who):
         data_export.build_export(actor, session=session)
 
 
+def comment_authors(data: dict) -> dict[str, str]:
+    """Each received comment's text, with the author the export names."""
+    return {c["text"]: c["author"] for s in data["shares"] for v in s["versions"] for c in v["comments"]}
+
+
 def test_a_comment_by_a_facilitator_who_left_is_from_a_former_participant(session, world):
     """Leaving deletes the membership the role was read from: the comment stays, named as the screens name
     it ("tidligere deltaker"), never as a group member's and never by name."""
@@ -129,7 +134,7 @@ def test_a_comment_by_a_facilitator_who_left_is_from_a_former_participant(sessio
     session.commit()
     content = data_export.build_export(world.kari, session=session, lang="nb").content
     data = w.export_json(content)
-    authors = {c["text"]: c["author"] for s in data["shares"] for v in s["versions"] for c in v["comments"]}
+    authors = comment_authors(data)
     assert authors[w.FROM_FACILITATOR] == "former_participant"
     assert authors[w.FROM_GROUP_MEMBER] == "group_member"
     assert w.FROM_FACILITATOR in every_text(content)
@@ -147,7 +152,7 @@ def test_a_comment_by_a_facilitator_removed_from_the_cohort_is_still_a_facilitat
     session.commit()
     content = data_export.build_export(world.kari, session=session, lang="nb").content
     data = w.export_json(content)
-    authors = {c["text"]: c["author"] for s in data["shares"] for v in s["versions"] for c in v["comments"]}
+    authors = comment_authors(data)
     assert authors[w.FROM_FACILITATOR] == "facilitator"
     assert authors[w.FROM_GROUP_MEMBER] == "group_member"
     assert _shown_as(content, w.FROM_FACILITATOR) == t("my_data.author.facilitator", "nb")
@@ -202,7 +207,7 @@ def test_the_owners_export_names_the_commenters_only_by_role(session, matrix):
     for name in OTHERS_NAMES[1:]:
         assert name not in text, name
     data = w.export_json(content)
-    authors = {c["text"]: c["author"] for s in data["shares"] for v in s["versions"] for c in v["comments"]}
+    authors = comment_authors(data)
     assert authors == {m.COMMENTS[m.GROUP]: "group_member", m.COMMENTS[m.FACILITATORS]: "facilitator",
                        m.COMMENTS[m.WITHDRAWN]: "group_member"}
     assert "Arnes notat" not in text and "Nabotekst" not in text

@@ -582,21 +582,27 @@ def test_a_run_that_dies_while_sending_has_written_down_what_went_and_it_never_g
     assert sorted(m.recipients[0] for m in box.arrived) == [f"deltaker{i}@example.no" for i in range(6)]
 
 
+def failing_at_the_fourth(smtp):
+    """A sender whose fourth e-mail meets an error of our own (a bug, say), not an SMTP one."""
+    calls = 0
+
+    def send(message) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise RuntimeError("not an SMTP error: a bug, say")
+        smtp(message)
+
+    return send
+
+
 def test_a_run_that_fails_with_an_error_of_its_own_still_writes_down_what_went(session, admin, cohort, box):
     people = [participant(session, admin, cohort, f"deltaker{i}") for i in range(5)]
     for user in people:
         open_action(session, user, cohort.gatherings[1])
-    calls = 0
-    with SmtpSender(smtp_settings(box.port)) as smtp:
-        def send(message) -> None:
-            nonlocal calls
-            calls += 1
-            if calls == 4:
-                raise RuntimeError("not an SMTP error: a bug, say")
-            smtp(message)
-
-        with pytest.raises(RuntimeError):
-            reminders.send_reminders(session, today=TODAY, send=send, sender=SENDER, public_url=PUBLIC_URL)
+    with SmtpSender(smtp_settings(box.port)) as smtp, pytest.raises(RuntimeError):
+        reminders.send_reminders(session, today=TODAY, send=failing_at_the_fourth(smtp), sender=SENDER,
+                                 public_url=PUBLIC_URL)
     assert len(box.arrived) == 3
     later = run(session, box.port, now=datetime.now(UTC) + reminders.STALE_CLAIM + timedelta(minutes=1))
     assert later.ok and len(later.sent) == 2
@@ -789,17 +795,9 @@ def test_refusals_are_not_written_down_as_for_good_while_every_one_of_the_run_wa
     for user in people:
         open_action(session, user, cohort.gatherings[1])
     box.refuse_every_recipient("550 5.1.1 Recipient address rejected: User unknown")
-    calls = 0
-    with SmtpSender(smtp_settings(box.port)) as smtp:
-        def send(message) -> None:
-            nonlocal calls
-            calls += 1
-            if calls == 4:
-                raise RuntimeError("not an SMTP error: a bug, say")
-            smtp(message)
-
-        with pytest.raises(RuntimeError):
-            reminders.send_reminders(session, today=TODAY, send=send, sender=SENDER, public_url=PUBLIC_URL)
+    with SmtpSender(smtp_settings(box.port)) as smtp, pytest.raises(RuntimeError):
+        reminders.send_reminders(session, today=TODAY, send=failing_at_the_fourth(smtp), sender=SENDER,
+                                 public_url=PUBLIC_URL)
     session.expire_all()
     assert [row.sent_at for row in session.exec(select(SentReminder))] == [None] * 4
     box.refuse_every_recipient(None)
